@@ -1,0 +1,59 @@
+import { UserError } from '@cutover/action-kit';
+import type { GitHubApi } from '@cutover/github';
+import { describeSource, type ChecklistSource } from './resolve-source.js';
+
+/** One markdown text holding task items: the body of the source, or one of its comments. */
+export interface ChecklistDocument {
+  origin: string;
+  text: string;
+  /** Set for file sources, so annotations can point at the file. */
+  file?: string;
+  /** Set for issue and pull-request bodies, which the tool may tick. */
+  editable?: { number: number; kind: 'issue' | 'pull request'; updatedAt: string };
+}
+
+export interface DocumentReaders {
+  readFile(path: string): string;
+  api(): Promise<GitHubApi>;
+}
+
+export async function loadDocuments(
+  source: ChecklistSource,
+  includeComments: boolean,
+  readers: DocumentReaders,
+): Promise<ChecklistDocument[]> {
+  const origin = describeSource(source);
+  switch (source.kind) {
+    case 'file': {
+      let text: string;
+      try {
+        text = readers.readFile(source.path);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        throw new UserError(
+          `input 'path': cannot read "${source.path}" (${code === 'ENOENT' ? 'no such file; did the workflow check out the repository?' : code ?? String(error)})`,
+        );
+      }
+      return [{ origin, text, file: source.path }];
+    }
+    case 'issue':
+    case 'pull-request': {
+      const api = await readers.api();
+      const kind = source.kind === 'issue' ? 'issue' : 'pull request';
+      const issue = await api.getIssue(source.number, kind);
+      const documents: ChecklistDocument[] = [
+        { origin, text: issue.body, editable: { number: source.number, kind, updatedAt: issue.updatedAt } },
+      ];
+      if (includeComments) {
+        for (const comment of await api.listIssueComments(source.number))
+          documents.push({ origin: `${origin} comment ${comment.id} by @${comment.author}`, text: comment.body });
+      }
+      return documents;
+    }
+    case 'release': {
+      const api = await readers.api();
+      const release = await api.getReleaseByTag(source.tag);
+      return [{ origin: `${origin}${release.draft ? ' (draft)' : ''}`, text: release.body }];
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { type HttpProbeOptions, probeHttpStatus } from './http-status.js';
+export { type ProbeResult, type TlsProbeOptions, probeTlsCertificate } from './tls-certificate.js';

@@ -1,0 +1,61 @@
+import { isIP } from 'node:net';
+import { connect } from 'node:tls';
+
+export interface TlsProbeOptions {
+  now: number;
+  timeoutMs?: number;
+  /** Extra trusted CAs (tests); the runner's users set NODE_EXTRA_CA_CERTS instead. */
+  ca?: string | Buffer;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Connects, checks that the chain is trusted and matches the host, and that it stays valid for minDays more. */
+export function probeTlsCertificate(
+  spec: { host: string; port: number; minDays: number },
+  options: TlsProbeOptions,
+): Promise<ProbeResult> {
+  const target = `${spec.host}:${spec.port}`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: spec.host,
+      port: spec.port,
+      ...(isIP(spec.host) === 0 ? { servername: spec.host } : {}),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      // Judge trust ourselves so the answer can say why, instead of a bare socket error.
+      rejectUnauthorized: false,
+    });
+    const finish = (result: ProbeResult) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => {
+      finish({ ok: false, detail: `${target} did not complete a TLS handshake within ${timeoutMs / 1000}s` });
+    });
+    socket.once('error', (error) => {
+      finish({ ok: false, detail: `${target}: ${error.message}` });
+    });
+    socket.once('secureConnect', () => {
+      const certificate = socket.getPeerCertificate();
+      if (!socket.authorized) {
+        const reason = socket.authorizationError instanceof Error ? socket.authorizationError.message : String(socket.authorizationError);
+        finish({ ok: false, detail: `certificate of ${target} is not trusted: ${reason}` });
+        return;
+      }
+      const expires = Date.parse(certificate.valid_to);
+      const daysLeft = Math.floor((expires - options.now) / DAY_MS);
+      const until = new Date(expires).toISOString().slice(0, 10);
+      finish(
+        daysLeft >= spec.minDays
+          ? { ok: true, detail: `certificate of ${target} valid until ${until} (${daysLeft} days left, need ${spec.minDays})` }
+          : { ok: false, detail: `certificate of ${target} expires ${until}: ${daysLeft} days left, need at least ${spec.minDays}` },
+      );
+    });
+  });
+}

@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake of the GitHub REST API endpoints this toolkit uses, on loopback, so the real Octokit
+ * client (routing, pagination headers, error classes) runs against it. Behaviour follows the
+ * REST docs: 404 bodies, Link headers for pages, 403 + Retry-After for secondary rate limits.
+ */
+export interface FakeIssue {
+  body: string;
+  pullRequest?: boolean;
+  updatedAt?: string;
+}
+
+export interface FakeResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  authorization: string | undefined;
+}
+
+export class FakeGitHub {
+  readonly issues = new Map<number, FakeIssue>();
+  readonly comments = new Map<number, { id: number; body: string; user: string }[]>();
+  readonly releases = new Map<string, { body: string; draft?: boolean }>();
+  readonly checkRuns = new Map<string, { name: string; status: string; conclusion: string | null; details_url?: string }[]>();
+  readonly statuses = new Map<string, { context: string; state: string }[]>();
+  readonly requests: RecordedRequest[] = [];
+  /** Canned responses served before the real handler, matched by "METHOD /path" prefix. */
+  private readonly faults: { match: string; response: FakeResponse }[] = [];
+  /** Called after a GET of an issue is served: lets a test edit the issue "concurrently". */
+  onIssueRead: ((number: number, count: number) => void) | undefined;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => { resolve(); }));
+  }
+
+  /** Serve these responses, in order, to the next requests matching "METHOD /path-prefix". */
+  fail(match: string, ...responses: FakeResponse[]): void {
+    for (const response of responses) this.faults.push({ match, response });
+  }
+
+  count(match: string): number {
+    return this.requests.filter((r) => `${r.method} ${r.path}`.startsWith(match)).length;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text === '' ? undefined : JSON.parse(text);
+    const method = req.method ?? 'GET';
+    this.requests.push({ method, path: url.pathname, query: url.searchParams, body, authorization: req.headers.authorization });
+
+    const key = `${method} ${url.pathname}`;
+    const faultIndex = this.faults.findIndex((fault) => key.startsWith(fault.match));
+    if (faultIndex !== -1) {
+      const [fault] = this.faults.splice(faultIndex, 1);
+      if (fault !== undefined) return this.send(res, fault.response);
+    }
+    this.send(res, this.route(method, url, body));
+  }
+
+  private route(method: string, url: URL, body: unknown): FakeResponse {
+    const parts = url.pathname.split('/').filter(Boolean); // repos, owner, repo, ...
+    if (parts[0] !== 'repos' || parts.length < 4) return notFound();
+    const rest = parts.slice(3);
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const perPage = Number(url.searchParams.get('per_page') ?? '30');
+
+    if (rest[0] === 'issues' && rest.length === 2) {
+      const number = Number(rest[1]);
+      const issue = this.issues.get(number);
+      if (issue === undefined) return notFound();
+      if (method === 'PATCH') {
+        const update = body as { body?: string };
+        if (update.body !== undefined) issue.body = update.body;
+        issue.updatedAt = new Date().toISOString();
+      } else {
+        const reads = this.count(`GET /repos/${parts[1] ?? ''}/${parts[2] ?? ''}/issues/${number}`);
+        queueMicrotask(() => this.onIssueRead?.(number, reads));
+      }
+      return {
+        status: 200,
+        body: {
+          number,
+          body: issue.body,
+          updated_at: issue.updatedAt ?? '2026-01-01T00:00:00Z',
+          ...(issue.pullRequest === true ? { pull_request: { url: `${this.url}/pulls/${number}` } } : {}),
+        },
+      };
+    }
+    if (rest[0] === 'issues' && rest[2] === 'comments' && method === 'GET') {
+      const all = (this.comments.get(Number(rest[1])) ?? []).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } }));
+      return this.paged(url, all, page, perPage, (items) => items);
+    }
+    if (rest[0] === 'releases' && rest[1] === 'tags' && rest[2] !== undefined) {
+      const release = this.releases.get(decodeURIComponent(rest[2]));
+      return release === undefined ? notFound() : { status: 200, body: { tag_name: rest[2], body: release.body, draft: release.draft ?? false } };
+    }
+    if (rest[0] === 'commits' && rest[2] === 'check-runs') {
+      const all = this.checkRuns.get(rest[1] ?? '') ?? [];
+      return this.paged(url, all, page, perPage, (items) => ({ total_count: all.length, check_runs: items }));
+    }
+    if (rest[0] === 'commits' && rest[2] === 'status') {
+      const statuses = this.statuses.get(rest[1] ?? '') ?? [];
+      const state = statuses.length === 0 ? 'pending' : statuses.every((s) => s.state === 'success') ? 'success' : statuses.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : 'pending';
+      return { status: 200, body: { state, statuses, total_count: statuses.length } };
+    }
+    return notFound();
+  }
+
+  private paged<T>(url: URL, all: T[], page: number, perPage: number, wrap: (items: T[]) => unknown): FakeResponse {
+    const items = all.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (page * perPage < all.length) {
+      const next = new URL(url);
+      next.searchParams.set('page', String(page + 1));
+      headers.link = `<${next.toString()}>; rel="next"`;
+    }
+    return { status: 200, body: wrap(items), headers };
+  }
+
+  private send(res: ServerResponse, response: FakeResponse): void {
+    res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...response.headers });
+    res.end(response.body === undefined ? '' : JSON.stringify(response.body));
+  }
+}
+
+function notFound(): FakeResponse {
+  return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+}
+
+export const secondaryRateLimit = (retryAfterSeconds: number): FakeResponse => ({
+  status: 403,
+  headers: { 'retry-after': String(retryAfterSeconds) },
+  body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+});
+
+export const serverError = (status = 502): FakeResponse => ({ status, body: { message: 'Server Error' } });
