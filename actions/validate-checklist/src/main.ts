@@ -47,6 +47,10 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
 
   let api: GitHubApi | undefined;
   const getApi = () => {
+    if (inputs['github-token'] === '')
+      return Promise.reject(
+        new UserError(`input 'github-token' is empty, but reading ${describeSource(source)} needs the GitHub API; pass \${{ github.token }} or a token with read access`),
+      );
     api ??= new GitHubApi({
       token: inputs['github-token'],
       baseUrl: event.apiUrl,

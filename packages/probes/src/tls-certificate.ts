@@ -15,6 +15,17 @@ export interface ProbeResult {
 
 const DAY_MS = 86_400_000;
 
+/** OpenSSL verification codes, in words. */
+const TRUST_ERRORS: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its issuer is not a trusted CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its issuer is not a trusted CA',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in an untrusted self-signed CA',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  CERT_REVOKED: 'it was revoked',
+};
+
 /** Connects, checks that the chain is trusted and matches the host, and that it stays valid for minDays more. */
 export function probeTlsCertificate(
   spec: { host: string; port: number; minDays: number },
@@ -44,7 +55,11 @@ export function probeTlsCertificate(
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
       if (!socket.authorized) {
-        const reason = socket.authorizationError instanceof Error ? socket.authorizationError.message : String(socket.authorizationError);
+        const code = socket.authorizationError instanceof Error ? socket.authorizationError.message : String(socket.authorizationError);
+        const reason =
+          code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+            ? `it is for ${certificate.subjectaltname || certificate.subject.CN || 'another name'}, not ${spec.host}`
+            : `${TRUST_ERRORS[code] ?? 'chain verification failed'} (${code})`;
         finish({ ok: false, detail: `certificate of ${target} is not trusted: ${reason}` });
         return;
       }
