@@ -14,9 +14,13 @@ for (const action of readdirSync(join(root, 'actions'))) {
   if (!existsSync(entry)) continue;
   const out = join(outRoot, action);
   rmSync(out, { recursive: true, force: true });
-  execFileSync(process.execPath, [ncc, 'build', entry, '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', entry, '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   console.log(`bundled ${action} -> ${out}`);
 }

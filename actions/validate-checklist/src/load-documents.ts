@@ -31,7 +31,7 @@ export async function loadDocuments(
       } catch (error) {
         const code = (error as { code?: string }).code;
         throw new UserError(
-          `input 'path': cannot read "${source.path}" (${code === 'ENOENT' ? 'no such file; did the workflow check out the repository?' : code ?? String(error)})`,
+          `input 'path': cannot read "${source.path}" (${code === 'ENOENT' ? 'no such file; did the workflow check out the repository?' : (code ?? String(error))})`,
         );
       }
       return [{ origin, text, file: source.path }];
@@ -42,11 +42,18 @@ export async function loadDocuments(
       const kind = source.kind === 'issue' ? 'issue' : 'pull request';
       const issue = await api.getIssue(source.number, kind);
       const documents: ChecklistDocument[] = [
-        { origin, text: issue.body, editable: { number: source.number, kind, updatedAt: issue.updatedAt } },
+        {
+          origin,
+          text: issue.body,
+          editable: { number: source.number, kind, updatedAt: issue.updatedAt },
+        },
       ];
       if (includeComments) {
         for (const comment of await api.listIssueComments(source.number))
-          documents.push({ origin: `${origin} comment ${comment.id} by @${comment.author}`, text: comment.body });
+          documents.push({
+            origin: `${origin} comment ${comment.id} by @${comment.author}`,
+            text: comment.body,
+          });
       }
       return documents;
     }

@@ -12,14 +12,21 @@ const STATUS_LABEL: Record<ItemStatus, string> = {
 };
 
 /** Pure: the job summary, one table per section, every user-provided string escaped. */
-export function renderSummary(verdict: ChecklistVerdict, sourceDescription: string, digest: string): string {
+export function renderSummary(
+  verdict: ChecklistVerdict,
+  sourceDescription: string,
+  digest: string,
+): string {
   const failing = verdict.missing.length;
   const title = verdict.complete
     ? `✅ Checklist complete: ${verdict.checked} of ${verdict.total} required items`
     : verdict.results.length === 0
       ? '❌ Checklist empty: no task items found'
       : `❌ Checklist incomplete: ${failing} item(s) block the cutover (${verdict.checked} of ${verdict.total} required done)`;
-  const parts = [heading(2, title), `Source: ${escapeMarkdown(sourceDescription)} · digest \`${digest}\``];
+  const parts = [
+    heading(2, title),
+    `Source: ${escapeMarkdown(sourceDescription)} · digest \`${digest}\``,
+  ];
 
   const bySection = new Map<string, ChecklistVerdict['results']>();
   for (const result of verdict.results) {
@@ -31,7 +38,10 @@ export function renderSummary(verdict: ChecklistVerdict, sourceDescription: stri
     const done = results.filter((r) => r.status === 'done' || r.status === 'verified').length;
     const prefix = origin === sourceDescription ? '' : `${escapeMarkdown(origin)} › `;
     parts.push(
-      heading(3, `${prefix}${escapeMarkdown(section)} (${done}/${results.filter((r) => r.required).length})`),
+      heading(
+        3,
+        `${prefix}${escapeMarkdown(section)} (${done}/${results.filter((r) => r.required).length})`,
+      ),
       table(
         ['Line', 'Item', 'Status', 'Detail'],
         results.map((r) => [

@@ -16,30 +16,48 @@ export interface SourceInputs {
 
 /** Pure: turns the inputs and the triggering event into one concrete checklist source. */
 export function resolveSource(inputs: SourceInputs, event: EventContext): ChecklistSource {
-  const pullNumber = event.payload.pull_request?.number ?? (event.payload.issue?.pull_request != null ? event.payload.issue.number : undefined);
-  const issueNumber = inputs.issueNumber ?? (event.payload.issue?.pull_request == null ? event.payload.issue?.number : undefined);
-  const tag = inputs.releaseTag ?? event.payload.release?.tag_name ?? (event.ref?.startsWith('refs/tags/') === true ? event.ref.slice(10) : undefined);
-  const needs = (what: string) =>
-    new UserError(`input 'source' is ${inputs.source}, but ${what}`);
+  const pullNumber =
+    event.payload.pull_request?.number ??
+    (event.payload.issue?.pull_request != null ? event.payload.issue.number : undefined);
+  const issueNumber =
+    inputs.issueNumber ??
+    (event.payload.issue?.pull_request == null ? event.payload.issue?.number : undefined);
+  const tag =
+    inputs.releaseTag ??
+    event.payload.release?.tag_name ??
+    (event.ref?.startsWith('refs/tags/') === true ? event.ref.slice(10) : undefined);
+  const needs = (what: string) => new UserError(`input 'source' is ${inputs.source}, but ${what}`);
 
   switch (inputs.source) {
     case 'file':
       if (inputs.path === undefined) throw needs("input 'path' is empty: name the markdown file");
       return { kind: 'file', path: inputs.path };
     case 'issue':
-      if (issueNumber === undefined) throw needs(`input 'issue-number' is empty and the ${event.eventName || 'current'} event carries no issue`);
+      if (issueNumber === undefined)
+        throw needs(
+          `input 'issue-number' is empty and the ${event.eventName || 'current'} event carries no issue`,
+        );
       return { kind: 'issue', number: issueNumber };
     case 'pull-request':
-      if (pullNumber === undefined) throw needs(`the ${event.eventName || 'current'} event carries no pull request`);
+      if (pullNumber === undefined)
+        throw needs(`the ${event.eventName || 'current'} event carries no pull request`);
       return { kind: 'pull-request', number: pullNumber };
     case 'release':
-      if (tag === undefined) throw needs(`input 'release-tag' is empty and the run is neither a release event nor a tag push`);
+      if (tag === undefined)
+        throw needs(
+          `input 'release-tag' is empty and the run is neither a release event nor a tag push`,
+        );
       return { kind: 'release', tag };
     case 'auto':
       if (inputs.path !== undefined) return { kind: 'file', path: inputs.path };
       if (inputs.issueNumber !== undefined) return { kind: 'issue', number: inputs.issueNumber };
       if (pullNumber !== undefined) return { kind: 'pull-request', number: pullNumber };
-      if (tag !== undefined && (inputs.releaseTag !== undefined || event.payload.release !== undefined || event.ref?.startsWith('refs/tags/') === true))
+      if (
+        tag !== undefined &&
+        (inputs.releaseTag !== undefined ||
+          event.payload.release !== undefined ||
+          event.ref?.startsWith('refs/tags/') === true)
+      )
         return { kind: 'release', tag };
       if (issueNumber !== undefined) return { kind: 'issue', number: issueNumber };
       throw new UserError(

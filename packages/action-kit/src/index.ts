@@ -13,4 +13,11 @@ export type { ActionKit, AnnotationTarget } from './kit.js';
 export { type LogEntry, type MemoryKit, createMemoryKit } from './memory-kit.js';
 export { type RetryDecision, type RetryOptions, retry } from './retry.js';
 export { runAction, failureMessage } from './run-action.js';
-export { SUMMARY_LIMIT_BYTES, capSummary, details, escapeMarkdown, heading, table } from './summary.js';
+export {
+  SUMMARY_LIMIT_BYTES,
+  capSummary,
+  details,
+  escapeMarkdown,
+  heading,
+  table,
+} from './summary.js';

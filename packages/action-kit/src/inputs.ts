@@ -70,7 +70,8 @@ export const input = {
       description,
       (raw): C[number] => {
         const value = raw.trim();
-        if (!choices.includes(value)) throw new InputParseError(`expected one of ${choices.join(', ')}`);
+        if (!choices.includes(value))
+          throw new InputParseError(`expected one of ${choices.join(', ')}`);
         return value;
       },
       options,
@@ -102,7 +103,8 @@ export function readInputs<S extends InputSchema>(
   for (const [name, spec] of Object.entries(schema)) {
     let raw = getRaw(name);
     // An expression default ("${{ github.token }}") only means something when GitHub expands it.
-    if (raw.trim() === '' && spec.default !== undefined && !spec.default.startsWith('${{')) raw = spec.default;
+    if (raw.trim() === '' && spec.default !== undefined && !spec.default.startsWith('${{'))
+      raw = spec.default;
     if (raw.trim() === '' && spec.required === true) {
       problems.push(`input '${name}' is required (${spec.description})`);
       continue;

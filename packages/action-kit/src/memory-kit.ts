@@ -57,7 +57,9 @@ export function createMemoryKit(
   };
   function record(level: LogEntry['level'], message: string, target?: AnnotationTarget): void {
     const redacted = kit.masked.reduce((text, secret) => text.split(secret).join('***'), message);
-    kit.logs.push(target === undefined ? { level, message: redacted } : { level, message: redacted, target });
+    kit.logs.push(
+      target === undefined ? { level, message: redacted } : { level, message: redacted, target },
+    );
     echo?.(level === 'info' ? redacted : `[${level}] ${redacted}`);
   }
   return kit;

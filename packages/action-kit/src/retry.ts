@@ -18,7 +18,10 @@ export interface RetryOptions {
 }
 
 /** Retries with "full jitter" exponential backoff; a server's Retry-After wins, capped by maxDelayMs. */
-export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retry<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
     try {

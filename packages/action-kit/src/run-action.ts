@@ -13,12 +13,15 @@ export async function runAction(main: (kit: ActionKit) => Promise<void>): Promis
     await main(createCoreKit());
   } catch (error) {
     core.setFailed(failureMessage(error));
-    if (!isExpected(error) && error instanceof Error && error.stack !== undefined) core.info(error.stack);
+    if (!isExpected(error) && error instanceof Error && error.stack !== undefined)
+      core.info(error.stack);
   }
 }
 
 function isExpected(error: unknown): boolean {
-  return error instanceof UserError || error instanceof GateFailure || error instanceof ServiceError;
+  return (
+    error instanceof UserError || error instanceof GateFailure || error instanceof ServiceError
+  );
 }
 
 export function failureMessage(error: unknown): string {

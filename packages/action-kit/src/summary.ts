@@ -32,7 +32,8 @@ export function details(summaryText: string, body: string): string {
 /** Cuts at a line boundary below the byte limit and says so, instead of losing the whole summary. */
 export function capSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): string {
   if (Buffer.byteLength(markdown, 'utf8') <= limitBytes) return markdown;
-  const notice = '\n\n> [!WARNING]\n> Summary truncated: it exceeded the 1 MiB job-summary limit. The full list is in the log.\n';
+  const notice =
+    '\n\n> [!WARNING]\n> Summary truncated: it exceeded the 1 MiB job-summary limit. The full list is in the log.\n';
   const budget = limitBytes - Buffer.byteLength(notice, 'utf8');
   let kept = Buffer.from(markdown, 'utf8').subarray(0, budget).toString('utf8');
   // A cut may split a multi-byte character or a line; drop back to the last whole line.

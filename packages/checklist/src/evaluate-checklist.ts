@@ -62,7 +62,8 @@ export function evaluateChecklist(inputs: readonly EvaluationInput[]): Checklist
     // An empty checklist is never complete: a gate that found nothing to check proves nothing.
     complete: failing.length === 0 && results.some((result) => result.status !== 'not-applicable'),
     total: required.length,
-    checked: required.filter((result) => result.status === 'done' || result.status === 'verified').length,
+    checked: required.filter((result) => result.status === 'done' || result.status === 'verified')
+      .length,
     results,
     missing: failing.map((result) => ({
       section: result.item.section,
@@ -77,17 +78,32 @@ export function evaluateChecklist(inputs: readonly EvaluationInput[]): Checklist
 function classify({ item, origin, outcomes, tickedByTool }: EvaluationInput): ItemResult {
   const required = !item.optional && !item.notApplicable;
   const base = { item, origin, outcomes, required };
-  if (item.notApplicable) return { ...base, status: 'not-applicable', reason: 'marked not applicable' };
-  if (item.problems.length > 0) return { ...base, status: 'invalid', reason: item.problems.join('; ') };
+  if (item.notApplicable)
+    return { ...base, status: 'not-applicable', reason: 'marked not applicable' };
+  if (item.problems.length > 0)
+    return { ...base, status: 'invalid', reason: item.problems.join('; ') };
   const failed = outcomes.filter((outcome) => !outcome.ok);
   if (item.ticked) {
     if (failed.length > 0)
-      return { ...base, status: 'false-claim', reason: `ticked, but ${failed.map(describe).join('; ')}` };
+      return {
+        ...base,
+        status: 'false-claim',
+        reason: `ticked, but ${failed.map(describe).join('; ')}`,
+      };
     if (outcomes.length < item.verifiers.length)
       return { ...base, status: 'false-claim', reason: 'ticked, but its verifier did not run' };
-    return { ...base, status: 'done', reason: outcomes.length > 0 ? outcomes.map(describe).join('; ') : 'ticked' };
+    return {
+      ...base,
+      status: 'done',
+      reason: outcomes.length > 0 ? outcomes.map(describe).join('; ') : 'ticked',
+    };
   }
-  if (tickedByTool) return { ...base, status: 'verified', reason: `ticked by the tool: ${outcomes.map(describe).join('; ')}` };
+  if (tickedByTool)
+    return {
+      ...base,
+      status: 'verified',
+      reason: `ticked by the tool: ${outcomes.map(describe).join('; ')}`,
+    };
   if (item.optional) return { ...base, status: 'optional', reason: 'optional, not ticked' };
   const hint =
     outcomes.length > 0 && failed.length === 0

@@ -1,8 +1,7 @@
 import type { ChecklistItem } from './parse-checklist.js';
 
 export type SectionFilterResult =
-  | { ok: true; items: ChecklistItem[] }
-  | { ok: false; unknown: string[]; available: string[] };
+  { ok: true; items: ChecklistItem[] } | { ok: false; unknown: string[]; available: string[] };
 
 /**
  * Keeps items under any of the named headings (case-insensitive, any level, subsections
@@ -19,5 +18,8 @@ export function filterSections(
   const known = new Set(headings.map(normalize));
   const unknown = sections.filter((name) => !known.has(normalize(name)));
   if (unknown.length > 0) return { ok: false, unknown, available: [...new Set(headings)] };
-  return { ok: true, items: items.filter((item) => item.headings.some((h) => wanted.has(normalize(h)))) };
+  return {
+    ok: true,
+    items: items.filter((item) => item.headings.some((h) => wanted.has(normalize(h)))),
+  };
 }

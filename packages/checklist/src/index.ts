@@ -24,6 +24,13 @@ export {
   type VerifierOutcome,
   evaluateChecklist,
 } from './evaluate-checklist.js';
-export { type Verifiers, type VerifyOptions, checkReleaseTag, globMatch, hostRefusal, verifyItems } from './verify-items.js';
+export {
+  type Verifiers,
+  type VerifyOptions,
+  checkReleaseTag,
+  globMatch,
+  hostRefusal,
+  verifyItems,
+} from './verify-items.js';
 export { checklistDigest, tickItems } from './tick-items.js';
 export { type SectionFilterResult, filterSections } from './filter-sections.js';

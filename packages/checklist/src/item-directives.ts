@@ -62,7 +62,9 @@ export function parseVerifier(source: string): VerifierSpec | string {
   }
   const unknown = (allowed: string[]) => {
     const extra = [...named.keys()].filter((key) => !allowed.includes(key));
-    return extra.length > 0 ? `unknown option ${extra.join(', ')}; allowed: ${allowed.join(', ') || 'none'}` : undefined;
+    return extra.length > 0
+      ? `unknown option ${extra.join(', ')}; allowed: ${allowed.join(', ') || 'none'}`
+      : undefined;
   };
 
   switch (kind.toLowerCase()) {
@@ -80,7 +82,8 @@ export function parseVerifier(source: string): VerifierSpec | string {
     }
     case 'http': {
       const url = named.get('url') ?? positional[0];
-      if (url === undefined) return 'expected a URL, like "http https://example.com/health status=200"';
+      if (url === undefined)
+        return 'expected a URL, like "http https://example.com/health status=200"';
       let parsedUrl: URL;
       try {
         parsedUrl = new URL(url);
@@ -95,10 +98,18 @@ export function parseVerifier(source: string): VerifierSpec | string {
       const timeoutSeconds = Number(timeout.replace(/s$/, ''));
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 120)
         return `timeout must be 1-120 seconds, like "timeout=10s", got "${timeout}"`;
-      return unknown(['url', 'status', 'timeout']) ?? { kind: 'http', url, statuses, timeoutMs: timeoutSeconds * 1000 };
+      return (
+        unknown(['url', 'status', 'timeout']) ?? {
+          kind: 'http',
+          url,
+          statuses,
+          timeoutMs: timeoutSeconds * 1000,
+        }
+      );
     }
     case 'checks': {
-      if (positional.length > 0) return `unexpected "${positional.join(' ')}"; options: ignore=name,name`;
+      if (positional.length > 0)
+        return `unexpected "${positional.join(' ')}"; options: ignore=name,name`;
       const ignore = (named.get('ignore') ?? '').split(',').filter((name) => name !== '');
       return unknown(['ignore']) ?? { kind: 'checks', ignore };
     }
@@ -120,7 +131,9 @@ function parseStatuses(text: string): StatusRange[] | string {
     if (single !== null) {
       const wildcard = single[2]?.toLowerCase() === 'xx';
       const base = Number(single[1]) * 100;
-      ranges.push(wildcard ? { min: base, max: base + 99 } : { min: Number(part), max: Number(part) });
+      ranges.push(
+        wildcard ? { min: base, max: base + 99 } : { min: Number(part), max: Number(part) },
+      );
     } else if (range !== null && Number(range[1]) <= Number(range[2])) {
       ranges.push({ min: Number(range[1]), max: Number(range[2]) });
     } else {

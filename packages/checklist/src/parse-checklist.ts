@@ -7,8 +7,11 @@ import { parseItemComment, type ItemDirective } from './item-directives.js';
  * text): items inside code fences, HTML blocks (comments) and block quotes do not count.
  */
 
-/** Refused before parsing: real checklists are a few hundred lines; GitHub bodies stop at 65,536 characters. */
-export const CHECKLIST_LIMITS = { maxBytes: 1024 * 1024, maxLines: 20_000 };
+/**
+ * Refused before parsing, so a hostile body costs nothing. GitHub bodies stop at 65,536
+ * characters; 256 KiB keeps the worst case (an emphasis/bracket bomb) near 200 ms.
+ */
+export const CHECKLIST_LIMITS = { maxBytes: 256 * 1024, maxLines: 20_000 };
 
 export interface ChecklistItem {
   /** Headings above the item, outermost first; [] before the first heading. */
@@ -66,7 +69,8 @@ export function parseChecklist(text: string, limits = CHECKLIST_LIMITS): ParsedC
     else if (token.type === 'heading_open' && quoteDepth === 0) {
       const level = Number(token.tag.slice(1));
       const title = plainText(tokens[index + 1]).trim();
-      while (headingStack.length > 0 && (headingStack.at(-1)?.level ?? 0) >= level) headingStack.pop();
+      while (headingStack.length > 0 && (headingStack.at(-1)?.level ?? 0) >= level)
+        headingStack.pop();
       headingStack.push({ level, text: title });
       allHeadings.push(title);
     } else if (token.type === 'list_item_open' && quoteDepth === 0) {
@@ -88,7 +92,8 @@ function taskItem(
 ): Omit<ChecklistItem, 'headings' | 'section'> | undefined {
   const paragraph = tokens[index + 1];
   const inline = tokens[index + 2];
-  if (paragraph?.type !== 'paragraph_open' || inline?.type !== 'inline' || paragraph.map === null) return undefined;
+  if (paragraph?.type !== 'paragraph_open' || inline?.type !== 'inline' || paragraph.map === null)
+    return undefined;
   const marker = /^\[([ xX])\][ \t]/.exec(inline.content);
   if (marker === null) return undefined;
 
@@ -155,7 +160,11 @@ function plainText(inline: Token | undefined): string {
 }
 
 /** The "[" of the task marker: the first non-blank on the paragraph's line, after any list bullets. */
-function markerOffsetOnLine(source: string, lineStarts: number[], line: number): number | undefined {
+function markerOffsetOnLine(
+  source: string,
+  lineStarts: number[],
+  line: number,
+): number | undefined {
   const start = lineStarts[line];
   if (start === undefined) return undefined;
   const end = source.indexOf('\n', start);

@@ -7,7 +7,9 @@ export interface Verifiers {
   tls(spec: Extract<VerifierSpec, { kind: 'tls' }>): Promise<Omit<VerifierOutcome, 'source'>>;
   http(spec: Extract<VerifierSpec, { kind: 'http' }>): Promise<Omit<VerifierOutcome, 'source'>>;
   checks(spec: Extract<VerifierSpec, { kind: 'checks' }>): Promise<Omit<VerifierOutcome, 'source'>>;
-  releaseTag(spec: Extract<VerifierSpec, { kind: 'release-tag' }>): Promise<Omit<VerifierOutcome, 'source'>>;
+  releaseTag(
+    spec: Extract<VerifierSpec, { kind: 'release-tag' }>,
+  ): Promise<Omit<VerifierOutcome, 'source'>>;
 }
 
 export interface VerifyOptions {
@@ -29,10 +31,12 @@ export async function verifyItems(
   options: VerifyOptions,
 ): Promise<Map<ChecklistItem, VerifierOutcome[]>> {
   const wanted = items.filter(
-    (item) => !item.notApplicable && item.problems.length === 0 && (item.ticked || options.includeUnticked),
+    (item) =>
+      !item.notApplicable && item.problems.length === 0 && (item.ticked || options.includeUnticked),
   );
   const distinct = new Map<string, VerifierSpec>();
-  for (const item of wanted) for (const v of item.verifiers) if (v.type === 'verify') distinct.set(v.source, v.spec);
+  for (const item of wanted)
+    for (const v of item.verifiers) if (v.type === 'verify') distinct.set(v.source, v.spec);
 
   const outcomes = new Map<string, VerifierOutcome>();
   const queue = [...distinct.entries()];
@@ -46,8 +50,13 @@ export async function verifyItems(
 
   const byItem = new Map<ChecklistItem, VerifierOutcome[]>();
   for (const item of wanted) {
-    const list = item.verifiers.flatMap((v) => (v.type === 'verify' ? [outcomes.get(v.source)] : []));
-    byItem.set(item, list.filter((outcome) => outcome !== undefined));
+    const list = item.verifiers.flatMap((v) =>
+      v.type === 'verify' ? [outcomes.get(v.source)] : [],
+    );
+    byItem.set(
+      item,
+      list.filter((outcome) => outcome !== undefined),
+    );
   }
   return byItem;
 }
@@ -72,7 +81,10 @@ async function runOne(
         return await verifiers.releaseTag(spec);
     }
   } catch (error) {
-    return { ok: false, detail: `could not verify: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      detail: `could not verify: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -82,7 +94,12 @@ async function runOne(
  */
 export function hostRefusal(host: string, allowedHosts: readonly string[]): string | undefined {
   const name = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (/^169\.254\./.test(name) || /^fe80:/i.test(name) || name === 'fd00:ec2::254' || name === 'metadata.google.internal')
+  if (
+    /^169\.254\./.test(name) ||
+    /^fe80:/i.test(name) ||
+    name === 'fd00:ec2::254' ||
+    name === 'metadata.google.internal'
+  )
     return `host ${host} is link-local or a cloud metadata endpoint; verifiers never contact it`;
   if (allowedHosts.some((pattern) => globMatch(pattern.toLowerCase(), name))) return undefined;
   return `host ${host} is not in verify-hosts (${allowedHosts.join(', ')})`;
@@ -100,12 +117,18 @@ export function globMatch(pattern: string, value: string): boolean {
 const SEMVER_TAG = /^v\d+\.\d+\.\d+$/;
 
 /** Pure: is the workflow's ref a release tag? `semver` (default pattern) means vMAJOR.MINOR.PATCH. */
-export function checkReleaseTag(ref: string | undefined, pattern: string): Omit<VerifierOutcome, 'source'> {
+export function checkReleaseTag(
+  ref: string | undefined,
+  pattern: string,
+): Omit<VerifierOutcome, 'source'> {
   if (ref === undefined || !ref.startsWith('refs/tags/'))
     return { ok: false, detail: `the run's ref is ${ref ?? '(unset)'}, not a tag` };
   const tag = ref.slice('refs/tags/'.length);
   const ok = pattern === 'semver' ? SEMVER_TAG.test(tag) : globMatch(pattern, tag);
   return ok
     ? { ok: true, detail: `ref is release tag ${tag}` }
-    : { ok: false, detail: `tag ${tag} does not match ${pattern === 'semver' ? 'vMAJOR.MINOR.PATCH' : pattern}` };
+    : {
+        ok: false,
+        detail: `tag ${tag} does not match ${pattern === 'semver' ? 'vMAJOR.MINOR.PATCH' : pattern}`,
+      };
 }

@@ -40,7 +40,10 @@ interface CallDescription {
   permission: string;
 }
 
-type RequestFn = (route: string, params: Record<string, unknown>) => Promise<{ data: unknown; headers: Record<string, unknown> }>;
+type RequestFn = (
+  route: string,
+  params: Record<string, unknown>,
+) => Promise<{ data: unknown; headers: Record<string, unknown> }>;
 
 const MAX_PAGES = 50;
 
@@ -55,23 +58,41 @@ export class GitHubApi {
 
   async getIssue(number: number, kind: 'issue' | 'pull request' = 'issue'): Promise<IssueBody> {
     const data = (await this.call(
-      { what: `${kind} #${number} in ${this.repository}`, permission: kind === 'issue' ? 'issues: read' : 'pull-requests: read' },
+      {
+        what: `${kind} #${number} in ${this.repository}`,
+        permission: kind === 'issue' ? 'issues: read' : 'pull-requests: read',
+      },
       'GET /repos/{owner}/{repo}/issues/{issue_number}',
       { issue_number: number },
     )) as { body?: string | null; updated_at?: string; pull_request?: unknown };
-    return { body: data.body ?? '', updatedAt: data.updated_at ?? '', isPullRequest: data.pull_request != null };
+    return {
+      body: data.body ?? '',
+      updatedAt: data.updated_at ?? '',
+      isPullRequest: data.pull_request != null,
+    };
   }
 
-  async updateIssueBody(number: number, body: string, kind: 'issue' | 'pull request'): Promise<void> {
+  async updateIssueBody(
+    number: number,
+    body: string,
+    kind: 'issue' | 'pull request',
+  ): Promise<void> {
     await this.call(
-      { what: `${kind} #${number} in ${this.repository}`, permission: kind === 'issue' ? 'issues: write' : 'pull-requests: write' },
+      {
+        what: `${kind} #${number} in ${this.repository}`,
+        permission: kind === 'issue' ? 'issues: write' : 'pull-requests: write',
+      },
       'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
       { issue_number: number, body },
     );
   }
 
   async listIssueComments(number: number): Promise<{ id: number; body: string; author: string }[]> {
-    const pages = await this.allPages<{ id: number; body?: string | null; user?: { login?: string } | null }>(
+    const pages = await this.allPages<{
+      id: number;
+      body?: string | null;
+      user?: { login?: string } | null;
+    }>(
       { what: `comments of #${number} in ${this.repository}`, permission: 'issues: read' },
       'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
       { issue_number: number },
@@ -90,7 +111,13 @@ export class GitHubApi {
   }
 
   async listCheckRuns(ref: string): Promise<CheckRun[]> {
-    const runs = await this.allPages<{ name: string; status: string; conclusion: string | null; details_url?: string | null; html_url?: string | null }>(
+    const runs = await this.allPages<{
+      name: string;
+      status: string;
+      conclusion: string | null;
+      details_url?: string | null;
+      html_url?: string | null;
+    }>(
       { what: `check runs of ${ref} in ${this.repository}`, permission: 'checks: read' },
       'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
       { ref },
@@ -111,7 +138,10 @@ export class GitHubApi {
       'GET /repos/{owner}/{repo}/commits/{ref}/status',
       { ref, per_page: 100 },
     )) as { state: string; statuses: { context: string; state: string }[] };
-    return { state: data.state, statuses: data.statuses.map((s) => ({ context: s.context, state: s.state })) };
+    return {
+      state: data.state,
+      statuses: data.statuses.map((s) => ({ context: s.context, state: s.state })),
+    };
   }
 
   private async allPages<T>(
@@ -122,16 +152,26 @@ export class GitHubApi {
   ): Promise<T[]> {
     const all: T[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { data, headers } = await this.callRaw(description, route, { ...params, per_page: 100, page });
+      const { data, headers } = await this.callRaw(description, route, {
+        ...params,
+        per_page: 100,
+        page,
+      });
       const items = extract(data);
       all.push(...items);
       const link = typeof headers.link === 'string' ? headers.link : '';
       if (!link.includes('rel="next"') || items.length === 0) return all;
     }
-    throw new ServiceError(`${description.what}: more than ${MAX_PAGES * 100} entries; refusing to read further`);
+    throw new ServiceError(
+      `${description.what}: more than ${MAX_PAGES * 100} entries; refusing to read further`,
+    );
   }
 
-  private async call(description: CallDescription, route: string, params: Record<string, unknown>): Promise<unknown> {
+  private async call(
+    description: CallDescription,
+    route: string,
+    params: Record<string, unknown>,
+  ): Promise<unknown> {
     return (await this.callRaw(description, route, params)).data;
   }
 
@@ -152,7 +192,8 @@ export class GitHubApi {
         {
           ...tuning,
           clock: this.options.clock,
-          classify: (error) => classifyGitHubError(error, this.options.clock.now(), tuning.maxDelayMs),
+          classify: (error) =>
+            classifyGitHubError(error, this.options.clock.now(), tuning.maxDelayMs),
           onRetry: ({ attempt, delayMs, error }) => {
             this.options.log(
               `GitHub API: ${description.what} failed (${statusOf(error) ?? 'network'}), attempt ${attempt}; retrying in ${(delayMs / 1000).toFixed(1)}s`,
@@ -181,7 +222,10 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function headersOf(error: unknown): Record<string, string | undefined> {
-  return ((error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response?.headers ?? {});
+  return (
+    (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response
+      ?.headers ?? {}
+  );
 }
 
 function isRateLimited(error: unknown): boolean {
@@ -191,7 +235,9 @@ function isRateLimited(error: unknown): boolean {
   return (
     status === 429 ||
     (status === 403 &&
-      (/rate limit|abuse/i.test(message) || headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0'))
+      (/rate limit|abuse/i.test(message) ||
+        headers['retry-after'] !== undefined ||
+        headers['x-ratelimit-remaining'] === '0'))
   );
 }
 
@@ -199,33 +245,48 @@ function isRateLimited(error: unknown): boolean {
  * 5xx, network failures and rate limits are worth retrying; Retry-After (secondary limits) or
  * x-ratelimit-reset (primary) say how long. A wait longer than we are willing to sleep fails now.
  */
-export function classifyGitHubError(error: unknown, now: number, maxDelayMs: number): { retry: boolean; afterMs?: number } {
+export function classifyGitHubError(
+  error: unknown,
+  now: number,
+  maxDelayMs: number,
+): { retry: boolean; afterMs?: number } {
   const status = statusOf(error);
   if (isRateLimited(error)) {
     const headers = headersOf(error);
     const retryAfter = Number(headers['retry-after']);
     const reset = Number(headers['x-ratelimit-reset']);
-    const afterMs = Number.isFinite(retryAfter) && headers['retry-after'] !== undefined
-      ? retryAfter * 1000
-      : headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)
-        ? Math.max(0, reset * 1000 - now)
-        : 60_000; // GitHub: with no header, wait at least a minute after a secondary limit.
+    const afterMs =
+      Number.isFinite(retryAfter) && headers['retry-after'] !== undefined
+        ? retryAfter * 1000
+        : headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset)
+          ? Math.max(0, reset * 1000 - now)
+          : 60_000; // GitHub: with no header, wait at least a minute after a secondary limit.
     return afterMs > maxDelayMs ? { retry: false } : { retry: true, afterMs };
   }
   return { retry: status === undefined || status >= 500 };
 }
 
-function translateGitHubError(error: unknown, description: CallDescription, attempts: number): Error {
+function translateGitHubError(
+  error: unknown,
+  description: CallDescription,
+  attempts: number,
+): Error {
   const status = statusOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (status === 404)
     return new UserError(
       `${description.what} was not found (HTTP 404). Check the number or tag; for a private repository the token also needs '${description.permission}'.`,
     );
-  if (status === 401) return new UserError(`${description.what}: the token was refused (HTTP 401); check input 'github-token'.`);
+  if (status === 401)
+    return new UserError(
+      `${description.what}: the token was refused (HTTP 401); check input 'github-token'.`,
+    );
   if (status === 403 && !isRateLimited(error))
-    return new UserError(`${description.what}: forbidden (HTTP 403: ${message}). Grant the workflow 'permissions: ${description.permission}'.`);
-  if (status === 422) return new UserError(`${description.what}: GitHub refused the request (HTTP 422: ${message}).`);
+    return new UserError(
+      `${description.what}: forbidden (HTTP 403: ${message}). Grant the workflow 'permissions: ${description.permission}'.`,
+    );
+  if (status === 422)
+    return new UserError(`${description.what}: GitHub refused the request (HTTP 422: ${message}).`);
   return new ServiceError(
     `${description.what}: GitHub API kept failing (${status ?? 'network error'}: ${message}) after ${attempts} attempt(s); failing closed.`,
   );

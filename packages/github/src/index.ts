@@ -1,3 +1,15 @@
 export { judgeChecks } from './check-runs.js';
-export { type EventContext, type EventPayload, commitUnderTest, readEventContext } from './event-context.js';
-export { type CheckRun, type CommitStatus, type GitHubApiOptions, type IssueBody, GitHubApi, classifyGitHubError } from './github-api.js';
+export {
+  type EventContext,
+  type EventPayload,
+  commitUnderTest,
+  readEventContext,
+} from './event-context.js';
+export {
+  type CheckRun,
+  type CommitStatus,
+  type GitHubApiOptions,
+  type IssueBody,
+  GitHubApi,
+  classifyGitHubError,
+} from './github-api.js';

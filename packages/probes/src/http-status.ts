@@ -13,7 +13,9 @@ export function probeHttpStatus(
 ): Promise<ProbeResult> {
   const url = new URL(spec.url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const expected = spec.statuses.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ');
+  const expected = spec.statuses
+    .map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`))
+    .join(', ');
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -28,7 +30,9 @@ export function probeHttpStatus(
         const ok = spec.statuses.some((range) => status >= range.min && status <= range.max);
         resolve({
           ok,
-          detail: ok ? `${spec.url} answered ${status}` : `${spec.url} answered ${status}, expected ${expected}`,
+          detail: ok
+            ? `${spec.url} answered ${status}`
+            : `${spec.url} answered ${status}, expected ${expected}`,
         });
       },
     );

@@ -47,18 +47,22 @@ export function probeTlsCertificate(
       resolve(result);
     };
     socket.setTimeout(timeoutMs, () => {
-      finish({ ok: false, detail: `${target} did not complete a TLS handshake within ${timeoutMs / 1000}s` });
+      finish({
+        ok: false,
+        detail: `${target} did not complete a TLS handshake within ${timeoutMs / 1000}s`,
+      });
     });
-    socket.once('error', (error) => {
+    socket.once('error', (error: Error) => {
       finish({ ok: false, detail: `${target}: ${error.message}` });
     });
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
       if (!socket.authorized) {
-        const code = socket.authorizationError instanceof Error ? socket.authorizationError.message : String(socket.authorizationError);
+        // Typed as Error, but Node sets the OpenSSL code string (e.g. CERT_HAS_EXPIRED).
+        const code = String(socket.authorizationError);
         const reason =
           code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-            ? `it is for ${certificate.subjectaltname || certificate.subject.CN || 'another name'}, not ${spec.host}`
+            ? `it is for ${certificate.subjectaltname || String(certificate.subject.CN)}, not ${spec.host}`
             : `${TRUST_ERRORS[code] ?? 'chain verification failed'} (${code})`;
         finish({ ok: false, detail: `certificate of ${target} is not trusted: ${reason}` });
         return;
@@ -68,8 +72,14 @@ export function probeTlsCertificate(
       const until = new Date(expires).toISOString().slice(0, 10);
       finish(
         daysLeft >= spec.minDays
-          ? { ok: true, detail: `certificate of ${target} valid until ${until} (${daysLeft} days left, need ${spec.minDays})` }
-          : { ok: false, detail: `certificate of ${target} expires ${until}: ${daysLeft} days left, need at least ${spec.minDays}` },
+          ? {
+              ok: true,
+              detail: `certificate of ${target} valid until ${until} (${daysLeft} days left, need ${spec.minDays})`,
+            }
+          : {
+              ok: false,
+              detail: `certificate of ${target} expires ${until}: ${daysLeft} days left, need at least ${spec.minDays}`,
+            },
       );
     });
   });

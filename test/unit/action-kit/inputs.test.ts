@@ -43,7 +43,9 @@ describe('readInputs', () => {
   });
 
   it('refuses fractions and non-numbers as integers', () => {
-    expect(() => read({ needed: 'x', count: '2.5' })).toThrow(`input 'count': expected a whole number, got "2.5"`);
+    expect(() => read({ needed: 'x', count: '2.5' })).toThrow(
+      `input 'count': expected a whole number, got "2.5"`,
+    );
     expect(() => read({ needed: 'x', count: 'NaN' })).toThrow(/expected a whole number/);
   });
 });

@@ -1,12 +1,19 @@
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_LIMIT_BYTES, capSummary, createMemoryKit, escapeMarkdown, table } from '@cutover/action-kit';
+import {
+  SUMMARY_LIMIT_BYTES,
+  capSummary,
+  createMemoryKit,
+  escapeMarkdown,
+  table,
+} from '@cutover/action-kit';
 
 const render = (markdown: string) => new MarkdownIt({ html: true }).render(markdown);
 
 describe('escapeMarkdown', () => {
   it('renders hostile text as literal text: no links, images, HTML or table breaks', () => {
-    const hostile = '![x](http://evil/img.png) [click](http://evil) <script>alert(1)</script> a|b **bold** `code`\nnext';
+    const hostile =
+      '![x](http://evil/img.png) [click](http://evil) <script>alert(1)</script> a|b **bold** `code`\nnext';
     const html = render(table(['Item'], [[escapeMarkdown(hostile)]]));
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<a ');
@@ -28,7 +35,12 @@ describe('capSummary', () => {
     const capped = capSummary(line.repeat(20_000));
     expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
     expect(capped).toContain('Summary truncated');
-    expect(capped.split('\n').filter((l) => l.startsWith('|')).every((l) => l === line.trimEnd())).toBe(true);
+    expect(
+      capped
+        .split('\n')
+        .filter((l) => l.startsWith('|'))
+        .every((l) => l === line.trimEnd()),
+    ).toBe(true);
   });
 
   it('caps the whole step summary across several appends', async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateChecklist, parseChecklist, type VerifierOutcome } from '@cutover/checklist';
 
-function evaluate(markdown: string, outcomes: Record<string, VerifierOutcome[]> = {}, tickedByTool: string[] = []) {
+function evaluate(
+  markdown: string,
+  outcomes: Record<string, VerifierOutcome[]> = {},
+  tickedByTool: string[] = [],
+) {
   return evaluateChecklist(
     parseChecklist(markdown).items.map((item) => ({
       item,
@@ -16,7 +20,9 @@ const fail = (source: string): VerifierOutcome => ({ source, ok: false, detail: 
 
 describe('evaluateChecklist', () => {
   it('is complete when every required item is ticked', () => {
-    const verdict = evaluate('## A\n- [x] one\n- [x] two\n- [ ] three <!-- optional -->\n- [ ] four <!-- n/a -->');
+    const verdict = evaluate(
+      '## A\n- [x] one\n- [x] two\n- [ ] three <!-- optional -->\n- [ ] four <!-- n/a -->',
+    );
     expect(verdict).toMatchObject({ complete: true, total: 2, checked: 2, missing: [] });
   });
 
@@ -38,7 +44,9 @@ describe('evaluateChecklist', () => {
   });
 
   it('fails a ticked optional item whose verifier fails', () => {
-    const verdict = evaluate('- [x] x <!-- optional --> <!-- verify: tls a.test -->', { x: [fail('tls a.test')] });
+    const verdict = evaluate('- [x] x <!-- optional --> <!-- verify: tls a.test -->', {
+      x: [fail('tls a.test')],
+    });
     expect(verdict.complete).toBe(false);
   });
 
@@ -49,14 +57,18 @@ describe('evaluateChecklist', () => {
   });
 
   it('counts an unticked item the tool verified and ticked', () => {
-    const verdict = evaluate('- [ ] x <!-- verify: tls a.test -->', { x: [pass('tls a.test')] }, ['x']);
+    const verdict = evaluate('- [ ] x <!-- verify: tls a.test -->', { x: [pass('tls a.test')] }, [
+      'x',
+    ]);
     expect(verdict).toMatchObject({ complete: true, total: 1, checked: 1 });
     expect(verdict.results[0]?.status).toBe('verified');
   });
 
   it('keeps an unticked item missing even when its verifier passes, and says how to fix it', () => {
     const verdict = evaluate('- [ ] x <!-- verify: tls a.test -->', { x: [pass('tls a.test')] });
-    expect(verdict.missing[0]?.reason).toBe('not ticked (its verifier passes: tick it, or set tick-verified: true)');
+    expect(verdict.missing[0]?.reason).toBe(
+      'not ticked (its verifier passes: tick it, or set tick-verified: true)',
+    );
   });
 
   it('fails items with a directive it cannot understand, even when optional', () => {

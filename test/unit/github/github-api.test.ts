@@ -7,7 +7,14 @@ let github: FakeGitHub;
 let clock: ReturnType<typeof createVirtualClock>;
 let logs: string[];
 const api = () =>
-  new GitHubApi({ token: 'ghs_test', baseUrl: github.url, owner: 'acme', repo: 'shop', clock, log: (m) => logs.push(m) });
+  new GitHubApi({
+    token: 'ghs_test',
+    baseUrl: github.url,
+    owner: 'acme',
+    repo: 'shop',
+    clock,
+    log: (m) => logs.push(m),
+  });
 
 beforeEach(async () => {
   github = await new FakeGitHub().start();
@@ -25,14 +32,21 @@ describe('GitHubApi', () => {
 
   it('names the number and the permission on 404', async () => {
     await expect(api().getIssue(404)).rejects.toThrow(
-      new UserError("issue #404 in acme/shop was not found (HTTP 404). Check the number or tag; for a private repository the token also needs 'issues: read'."),
+      new UserError(
+        "issue #404 in acme/shop was not found (HTTP 404). Check the number or tag; for a private repository the token also needs 'issues: read'.",
+      ),
     );
   });
 
   it('names the missing permission on a plain 403', async () => {
     github.issues.set(1, { body: '' });
-    github.fail('PATCH /repos/acme/shop/issues/1', { status: 403, body: { message: 'Resource not accessible by integration' } });
-    await expect(api().updateIssueBody(1, 'x', 'issue')).rejects.toThrow(/forbidden \(HTTP 403: Resource not accessible by integration.*'permissions: issues: write'/);
+    github.fail('PATCH /repos/acme/shop/issues/1', {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    await expect(api().updateIssueBody(1, 'x', 'issue')).rejects.toThrow(
+      /forbidden \(HTTP 403: Resource not accessible by integration.*'permissions: issues: write'/,
+    );
     expect(github.count('PATCH')).toBe(1);
   });
 
@@ -54,16 +68,29 @@ describe('GitHubApi', () => {
   });
 
   it('fails closed after repeated 5xx, naming the call and the attempts', async () => {
-    github.fail('GET /repos/acme/shop/issues/3', serverError(500), serverError(500), serverError(500), serverError(500));
-    const error = await api().getIssue(3).catch((e: unknown) => e);
+    github.fail(
+      'GET /repos/acme/shop/issues/3',
+      serverError(500),
+      serverError(500),
+      serverError(500),
+      serverError(500),
+    );
+    const error = await api()
+      .getIssue(3)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
-    expect((error as Error).message).toMatch(/issue #3 in acme\/shop: GitHub API kept failing \(500: .*\) after 4 attempt\(s\); failing closed/);
+    expect((error as Error).message).toMatch(
+      /issue #3 in acme\/shop: GitHub API kept failing \(500: .*\) after 4 attempt\(s\); failing closed/,
+    );
   });
 
   it('does not sleep for an hour on an exhausted primary rate limit; it fails at once', async () => {
     github.fail('GET /repos/acme/shop/issues/3', {
       status: 403,
-      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(clock.now() / 1000) + 3600) },
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(clock.now() / 1000) + 3600),
+      },
       body: { message: 'API rate limit exceeded' },
     });
     await expect(api().getIssue(3)).rejects.toThrow(ServiceError);
@@ -72,7 +99,10 @@ describe('GitHubApi', () => {
 
   it('reads every page of comments', async () => {
     github.issues.set(5, { body: '' });
-    github.comments.set(5, Array.from({ length: 250 }, (_, i) => ({ id: i + 1, body: `c${i + 1}`, user: 'ops' })));
+    github.comments.set(
+      5,
+      Array.from({ length: 250 }, (_, i) => ({ id: i + 1, body: `c${i + 1}`, user: 'ops' })),
+    );
     const comments = await api().listIssueComments(5);
     expect(comments).toHaveLength(250);
     expect(comments.at(-1)).toEqual({ id: 250, body: 'c250', author: 'ops' });
@@ -80,19 +110,35 @@ describe('GitHubApi', () => {
   });
 
   it('reads every page of check runs', async () => {
-    github.checkRuns.set('abc', Array.from({ length: 130 }, (_, i) => ({ name: `job ${i}`, status: 'completed', conclusion: 'success' })));
+    github.checkRuns.set(
+      'abc',
+      Array.from({ length: 130 }, (_, i) => ({
+        name: `job ${i}`,
+        status: 'completed',
+        conclusion: 'success',
+      })),
+    );
     expect(await api().listCheckRuns('abc')).toHaveLength(130);
   });
 });
 
 describe('judgeChecks', () => {
-  const run = (name: string, status: string, conclusion: string | null, detailsUrl: string | null = null) => ({ name, status, conclusion, detailsUrl, htmlUrl: null });
+  const run = (
+    name: string,
+    status: string,
+    conclusion: string | null,
+    detailsUrl: string | null = null,
+  ) => ({ name, status, conclusion, detailsUrl, htmlUrl: null });
   const none = { state: 'pending', statuses: [] };
 
   it('passes when every check run succeeded, ignoring this run itself', () => {
     const verdict = judgeChecks({
       sha: 'abcdef123',
-      runs: [run('build', 'completed', 'success'), run('docs', 'completed', 'skipped'), run('gate', 'in_progress', null, 'https://github.com/a/b/actions/runs/42/job/1')],
+      runs: [
+        run('build', 'completed', 'success'),
+        run('docs', 'completed', 'skipped'),
+        run('gate', 'in_progress', null, 'https://github.com/a/b/actions/runs/42/job/1'),
+      ],
       combined: none,
       runId: '42',
       ignore: [],
@@ -103,22 +149,40 @@ describe('judgeChecks', () => {
   it('fails on a failed, cancelled or still-running check, naming them', () => {
     const verdict = judgeChecks({
       sha: 'abcdef123',
-      runs: [run('build', 'completed', 'failure'), run('e2e', 'in_progress', null), run('lint', 'completed', 'success')],
+      runs: [
+        run('build', 'completed', 'failure'),
+        run('e2e', 'in_progress', null),
+        run('lint', 'completed', 'success'),
+      ],
       combined: { state: 'failure', statuses: [{ context: 'ci/legacy', state: 'error' }] },
       runId: undefined,
       ignore: [],
     });
-    expect(verdict).toEqual({ ok: false, detail: '3 of 4 checks on abcdef1 not successful: build: failure, e2e: in_progress, ci/legacy: error' });
+    expect(verdict).toEqual({
+      ok: false,
+      detail:
+        '3 of 4 checks on abcdef1 not successful: build: failure, e2e: in_progress, ci/legacy: error',
+    });
   });
 
   it('never passes a commit with no checks at all', () => {
-    expect(judgeChecks({ sha: 'abcdef123', runs: [], combined: none, runId: '1', ignore: [] })).toEqual({
+    expect(
+      judgeChecks({ sha: 'abcdef123', runs: [], combined: none, runId: '1', ignore: [] }),
+    ).toEqual({
       ok: false,
       detail: 'no check runs or statuses on abcdef1 (besides this run)',
     });
   });
 
   it('leaves out ignored checks', () => {
-    expect(judgeChecks({ sha: 'a', runs: [run('flaky', 'completed', 'failure'), run('b', 'completed', 'success')], combined: none, runId: undefined, ignore: ['flaky'] }).ok).toBe(true);
+    expect(
+      judgeChecks({
+        sha: 'a',
+        runs: [run('flaky', 'completed', 'failure'), run('b', 'completed', 'success')],
+        combined: none,
+        runId: undefined,
+        ignore: ['flaky'],
+      }).ok,
+    ).toBe(true);
   });
 });
