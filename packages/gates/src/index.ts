@@ -1,0 +1,26 @@
+export {
+  type GateReport,
+  type WatchOptions,
+  checkWindow,
+  combineVerdicts,
+  watchGates,
+} from './evaluate-gates.js';
+export {
+  type MetricsSource,
+  type Series,
+  ProviderUnavailable,
+  QueryRejected,
+  describeQuery,
+  singleSeries,
+} from './metrics-source.js';
+export {
+  type EvaluationPoint,
+  type RuleState,
+  type RuleVerdict,
+  HISTORY_LIMIT,
+  formatValue,
+  initialRuleState,
+  observe,
+  ruleVerdict,
+} from './rule-state.js';
+export { renderGateSummary } from './render-gate-summary.js';

@@ -1,0 +1,16 @@
+export { formatDuration, parseDuration } from './duration.js';
+export { type Decision, type GateOutcome, type ObservedState, nextStep } from './next-step.js';
+export type {
+  GateRule,
+  MetricQuery,
+  MetricsConfig,
+  NoDataPolicy,
+  Plan,
+  PlanStep,
+  RollbackPolicy,
+  Severity,
+  Strategy,
+} from './plan-types.js';
+export { type Comparison, type Threshold, breaches, parseThreshold } from './threshold.js';
+export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
+export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';

@@ -1,0 +1,62 @@
+import type { Threshold } from './threshold.js';
+
+export type Strategy = 'blue-green' | 'phased';
+export type Severity = 'critical' | 'warning';
+export type NoDataPolicy = 'fail' | 'inconclusive' | 'pass';
+
+/** A Prometheus expression, or a CloudWatch GetMetricData request (validated by its provider). */
+export type MetricQuery = string | Record<string, unknown>;
+
+export interface GateRule {
+  name: string;
+  query: MetricQuery;
+  threshold: Threshold;
+  /** The breach must hold this long (as Prometheus alerting `for`). 0 = first breaching point. */
+  forMs: number;
+  intervalMs: number;
+  initialDelayMs: number;
+  minSamples: number;
+  minTraffic: { query: MetricQuery; threshold: number } | undefined;
+  onNoData: NoDataPolicy;
+  /** Consecutive provider errors tolerated; one more fails the rule. */
+  errorBudget: number;
+  /** Compare the candidate with stable: value = candidate / baseline (ratio) or candidate - baseline. */
+  relative: { baseline: MetricQuery; mode: 'ratio' | 'difference' } | undefined;
+  severity: Severity;
+  description: string | undefined;
+}
+
+export interface PlanStep {
+  weight: number;
+  bakeMs: number;
+  gates: string[];
+}
+
+export interface MetricsConfig {
+  provider: 'prometheus' | 'cloudwatch' | 'file';
+  /** Provider settings (url, region, path, headers, ...), checked by the provider. */
+  settings: Record<string, unknown>;
+}
+
+export interface RollbackPolicy {
+  /** What a step does when its gates stay inconclusive after the bake. */
+  onInconclusive: 'hold' | 'rollback';
+  /** An inconclusive hold longer than this becomes a rollback. */
+  maxHoldMs: number;
+  /** Bound for putting traffic back on stable (NextEvent: < 2 minutes). */
+  trafficTimeoutMs: number;
+  /** Target for breach-to-stable; the plan is refused if its worst case exceeds it. */
+  maxTimeToStableMs: number | undefined;
+}
+
+export interface Plan {
+  version: 1;
+  name: string;
+  strategy: Strategy;
+  target: { kind: string; name: string; settings: Record<string, unknown> };
+  router: { kind: string; settings: Record<string, unknown> };
+  metrics: MetricsConfig;
+  steps: PlanStep[];
+  gates: Record<string, GateRule>;
+  rollback: RollbackPolicy;
+}
