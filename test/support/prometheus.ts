@@ -27,12 +27,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrometheus(options: { openMetrics?: string; scrapeTargets?: string[]; scrapeIntervalS?: number } = {}): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  options: { openMetrics?: string; scrapeTargets?: string[]; scrapeIntervalS?: number } = {},
+): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-prometheus-'));
   const data = join(dir, 'data');
   if (options.openMetrics !== undefined) {
     writeFileSync(join(dir, 'backfill.om'), options.openMetrics);
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), data], { stdio: 'pipe' });
+    execFileSync(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), data],
+      { stdio: 'pipe' },
+    );
   }
   const interval = options.scrapeIntervalS ?? 15;
   const targets = options.scrapeTargets ?? [];
@@ -43,13 +49,25 @@ export async function startPrometheus(options: { openMetrics?: string; scrapeTar
       `  scrape_interval: ${interval}s`,
       `  evaluation_interval: ${interval}s`,
       'scrape_configs:',
-      ...(targets.length === 0 ? [] : ['  - job_name: app', '    static_configs:', `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`]),
+      ...(targets.length === 0
+        ? []
+        : [
+            '  - job_name: app',
+            '    static_configs:',
+            `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+          ]),
     ].join('\n') + '\n',
   );
   const port = await freePort();
   const child: ChildProcess = spawn(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=3650d', '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${data}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=3650d',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -57,13 +75,15 @@ export async function startPrometheus(options: { openMetrics?: string; scrapeTar
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`prometheus did not become ready within 30s: ${stderr}`);
+    if (Date.now() > deadline)
+      throw new Error(`prometheus did not become ready within 30s: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
@@ -86,7 +106,12 @@ export interface CounterSeries {
 }
 
 /** OpenMetrics text for counters sampled every `stepS` from `startS` for `durationS` (promtool input). */
-export function counterOpenMetrics(series: CounterSeries[], startS: number, durationS: number, stepS: number): string {
+export function counterOpenMetrics(
+  series: CounterSeries[],
+  startS: number,
+  durationS: number,
+  stepS: number,
+): string {
   const families = new Map<string, CounterSeries[]>();
   for (const s of series) families.set(s.name, [...(families.get(s.name) ?? []), s]);
   const lines: string[] = [];
@@ -94,7 +119,9 @@ export function counterOpenMetrics(series: CounterSeries[], startS: number, dura
     // Counters are typed; histogram buckets go in untyped (histogram_quantile only needs "le").
     if (name.endsWith('_total')) lines.push(`# TYPE ${name.replace(/_total$/, '')} counter`);
     for (const member of members) {
-      const labels = Object.entries(member.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      const labels = Object.entries(member.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',');
       let total = 0;
       for (let t = 0; t <= durationS; t += stepS) {
         total += member.ratePerSecond(t) * stepS;

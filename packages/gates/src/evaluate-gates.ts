@@ -1,5 +1,5 @@
 import type { Clock } from '@cutover/action-kit';
-import type { GateOutcome, GateRule, MetricQuery } from '@cutover/plan';
+import { breaches, type GateOutcome, type GateRule, type MetricQuery } from '@cutover/plan';
 import {
   ProviderUnavailable,
   QueryRejected,
@@ -103,6 +103,37 @@ async function pointAt(rule: GateRule, querier: Querier, t: number): Promise<Eva
   }
 }
 
+/** Evaluation points of one rule over [from, to] on its interval grid, from range queries. */
+async function rangePoints(
+  rule: GateRule,
+  querier: Querier,
+  from: number,
+  to: number,
+): Promise<EvaluationPoint[]> {
+  const [values, baselines, traffic] = await Promise.all([
+    querier.rangeValues(rule.query, from, to, rule.intervalMs),
+    rule.relative === undefined
+      ? undefined
+      : querier.rangeValues(rule.relative.baseline, from, to, rule.intervalMs),
+    rule.minTraffic === undefined
+      ? undefined
+      : querier.rangeValues(rule.minTraffic.query, from, to, rule.intervalMs),
+  ]);
+  const valueAt = cursor(values, rule.intervalMs);
+  const baselineAt = cursor(baselines, rule.intervalMs);
+  const trafficAt = cursor(traffic, rule.intervalMs);
+  const points: EvaluationPoint[] = [];
+  for (let t = from; t <= to; t += rule.intervalMs) {
+    const value = combine(rule, valueAt(t), baselineAt(t));
+    points.push(
+      value === undefined || Number.isNaN(value)
+        ? { t, kind: 'no-data' }
+        : { t, kind: 'value', value, traffic: trafficAt(t) },
+    );
+  }
+  return points;
+}
+
 /**
  * Check mode: judge a finished window [from, to] with range queries at the rule's interval.
  * A failing provider is retried (each failure spends the rule's error budget).
@@ -120,28 +151,8 @@ export async function checkWindow(
     let state = initialRuleState(from);
     for (;;) {
       try {
-        const [values, baselines, traffic] = await Promise.all([
-          querier.rangeValues(rule.query, from, to, rule.intervalMs),
-          rule.relative === undefined
-            ? undefined
-            : querier.rangeValues(rule.relative.baseline, from, to, rule.intervalMs),
-          rule.minTraffic === undefined
-            ? undefined
-            : querier.rangeValues(rule.minTraffic.query, from, to, rule.intervalMs),
-        ]);
-        const valueAt = cursor(values, rule.intervalMs);
-        const baselineAt = cursor(baselines, rule.intervalMs);
-        const trafficAt = cursor(traffic, rule.intervalMs);
-        for (let t = from; t <= to; t += rule.intervalMs) {
-          const value = combine(rule, valueAt(t), baselineAt(t));
-          state = observe(
-            rule,
-            state,
-            value === undefined || Number.isNaN(value)
-              ? { t, kind: 'no-data' }
-              : { t, kind: 'value', value, traffic: trafficAt(t) },
-          );
-        }
+        for (const point of await rangePoints(rule, querier, from, to))
+          state = observe(rule, state, point);
         break;
       } catch (error) {
         state = observe(rule, state, errorPoint(to, error));
@@ -152,6 +163,51 @@ export async function checkWindow(
     verdicts.push(ruleVerdict(rule, state, true));
   }
   return { outcome: combineVerdicts(verdicts), verdicts, queries: querier.queries };
+}
+
+export interface Firing {
+  rule: string;
+  /** When the breach began (first breaching point) and when the gate would have failed. */
+  since: number;
+  at: number;
+  value: number;
+}
+
+/**
+ * Backtest: every time a rule would have fired over [from, to]. After a firing the rule re-arms
+ * once its condition clears, as an alert would.
+ */
+export async function findFirings(
+  rules: readonly GateRule[],
+  source: MetricsSource,
+  from: number,
+  to: number,
+): Promise<{ firings: Firing[]; queries: number }> {
+  const querier = new Querier(source);
+  const firings: Firing[] = [];
+  for (const rule of rules) {
+    let state = initialRuleState(from);
+    let armed = true;
+    for (const point of await rangePoints(rule, querier, from, to)) {
+      if (!armed) {
+        if (point.kind === 'value' && !breaches(point.value, rule.threshold)) armed = true;
+        else continue;
+      }
+      state = observe(rule, state, point);
+      if (state.fired !== undefined) {
+        firings.push({
+          rule: rule.name,
+          since: state.fired.since,
+          at: state.fired.at,
+          value: state.fired.value,
+        });
+        state = initialRuleState(from);
+        armed = false;
+      }
+    }
+  }
+  firings.sort((a, b) => a.at - b.at);
+  return { firings, queries: querier.queries };
 }
 
 export interface WatchOptions {

@@ -1,8 +1,10 @@
 export {
+  type Firing,
   type GateReport,
   type WatchOptions,
   checkWindow,
   combineVerdicts,
+  findFirings,
   watchGates,
 } from './evaluate-gates.js';
 export {

@@ -117,7 +117,7 @@ export interface RuleVerdict {
   history: [number, number][];
 }
 
-/** The rule's verdict so far. `final` marks the end of the window: too few samples become conclusive then. */
+/** The rule's verdict so far. `final` marks the end of the window, where the on-no-data policy applies. */
 export function ruleVerdict(rule: GateRule, state: RuleState, final: boolean): RuleVerdict {
   const base = {
     rule: rule.name,
@@ -139,10 +139,11 @@ export function ruleVerdict(rule: GateRule, state: RuleState, final: boolean): R
       reason: `${formatValue(state.fired.value)} ${rule.threshold.text} for ${formatDuration(state.fired.at - state.fired.since)} (for: ${formatDuration(rule.forMs)})`,
     };
   if (state.broken !== undefined) return { ...base, status: 'fail', reason: state.broken };
+  // Mid-watch this reads "passing so far"; the watch only stops early on a failure.
   if (state.samples >= rule.minSamples)
     return {
       ...base,
-      status: final ? 'pass' : 'inconclusive',
+      status: 'pass',
       reason: `${state.samples} samples, last ${formatValue(state.last?.value)}, worst ${formatValue(state.worst)}; never ${rule.threshold.text} for ${formatDuration(rule.forMs)}`,
     };
   const why = [

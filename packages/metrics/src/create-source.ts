@@ -18,33 +18,59 @@ export interface SourceContext {
 }
 
 /** Builds the provider a plan names; settings errors name the plan key, the value and what is allowed. */
-export function createMetricsSource(config: MetricsConfig, secrets: SourceSecrets, context: SourceContext): MetricsSource {
+export function createMetricsSource(
+  config: MetricsConfig,
+  secrets: SourceSecrets,
+  context: SourceContext,
+): MetricsSource {
   const settings = config.settings;
   const text = (key: string) => (typeof settings[key] === 'string' ? settings[key] : undefined);
   switch (config.provider) {
     case 'prometheus': {
       const url = text('url');
-      if (url === undefined || !/^https?:\/\//.test(url)) throw new Error(`metrics.url: expected the Prometheus base URL like "https://prometheus.example.com", got ${JSON.stringify(settings.url)}`);
+      if (url === undefined || !/^https?:\/\//.test(url))
+        throw new Error(
+          `metrics.url: expected the Prometheus base URL like "https://prometheus.example.com", got ${JSON.stringify(settings.url)}`,
+        );
       const headers = settings.headers;
-      if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string')))
+      if (
+        headers !== undefined &&
+        (typeof headers !== 'object' ||
+          headers === null ||
+          Object.values(headers).some((v) => typeof v !== 'string'))
+      )
         throw new Error('metrics.headers: expected a mapping of header name to string value');
       return new PrometheusSource({
         url,
         bearerToken: secrets.prometheusToken,
-        basicAuth: secrets.prometheusUsername === undefined ? undefined : { username: secrets.prometheusUsername, password: secrets.prometheusPassword ?? '' },
+        basicAuth:
+          secrets.prometheusUsername === undefined
+            ? undefined
+            : { username: secrets.prometheusUsername, password: secrets.prometheusPassword ?? '' },
         headers: headers as Record<string, string> | undefined,
         timeoutMs: context.timeoutMs,
       });
     }
     case 'cloudwatch': {
       const region = text('region');
-      if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`metrics.region: expected an AWS region like "ap-northeast-1", got ${JSON.stringify(settings.region)}`);
-      return new CloudWatchSource({ region, endpoint: text('endpoint'), timeoutMs: context.timeoutMs });
+      if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+        throw new Error(
+          `metrics.region: expected an AWS region like "ap-northeast-1", got ${JSON.stringify(settings.region)}`,
+        );
+      return new CloudWatchSource({
+        region,
+        endpoint: text('endpoint'),
+        timeoutMs: context.timeoutMs,
+      });
     }
     case 'file': {
       const path = text('path');
-      if (path === undefined) throw new Error('metrics.path: expected the path of a recorded-samples file');
-      return new FileSource(parseRecordedSeries(context.readFile(path), path), context.recordedBase);
+      if (path === undefined)
+        throw new Error('metrics.path: expected the path of a recorded-samples file');
+      return new FileSource(
+        parseRecordedSeries(context.readFile(path), path),
+        context.recordedBase,
+      );
     }
   }
 }

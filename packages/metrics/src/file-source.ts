@@ -22,15 +22,19 @@ export type RecordedSeries = Record<string, Entry[]>;
 
 export function parseRecordedSeries(text: string, fileName: string): RecordedSeries {
   const raw = parse(text) as unknown;
-  if (typeof raw !== 'object' || raw === null) throw new Error(`${fileName}: expected a mapping of series name to entries`);
+  if (typeof raw !== 'object' || raw === null)
+    throw new Error(`${fileName}: expected a mapping of series name to entries`);
   const series: RecordedSeries = {};
   for (const [key, list] of Object.entries(raw as Record<string, unknown>)) {
     if (!Array.isArray(list)) throw new Error(`${fileName}: ${key}: expected a list of entries`);
-    const entries: Entry[] = list.map((item: unknown, index) => entry(item, `${fileName}: ${key}[${index}]`));
+    const entries: Entry[] = list.map((item: unknown, index) =>
+      entry(item, `${fileName}: ${key}[${index}]`),
+    );
     // "at" entries hold until the next entry starts.
     entries.sort((a, b) => a.from - b.from);
     entries.forEach((e, i) => {
-      if (e.to === Number.POSITIVE_INFINITY && entries[i + 1] !== undefined) e.to = entries[i + 1]?.from ?? e.to;
+      if (e.to === Number.POSITIVE_INFINITY && entries[i + 1] !== undefined)
+        e.to = entries[i + 1]?.from ?? e.to;
     });
     series[key] = entries;
   }
@@ -41,12 +45,21 @@ function entry(item: unknown, path: string): Entry {
   const e = item as Record<string, unknown>;
   const time = (name: string) => {
     const value = e[name];
-    const ms = typeof value === 'string' ? parseDuration(value) : typeof value === 'number' ? value * 1000 : undefined;
-    if (ms === undefined) throw new Error(`${path}.${name}: expected a duration like "2d3h", got ${JSON.stringify(value)}`);
+    const ms =
+      typeof value === 'string'
+        ? parseDuration(value)
+        : typeof value === 'number'
+          ? value * 1000
+          : undefined;
+    if (ms === undefined)
+      throw new Error(
+        `${path}.${name}: expected a duration like "2d3h", got ${JSON.stringify(value)}`,
+      );
     return ms;
   };
   const number = (value: unknown, name: string) => {
-    if (typeof value !== 'number') throw new Error(`${path}.${name}: expected a number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number')
+      throw new Error(`${path}.${name}: expected a number, got ${JSON.stringify(value)}`);
     return value;
   };
   if ('at' in e) {
@@ -59,7 +72,14 @@ function entry(item: unknown, path: string): Entry {
   if (to <= from) throw new Error(`${path}: "to" must be after "from"`);
   if (e['no-data'] === true) return { kind: 'gap', from, to };
   if (typeof e.error === 'string') return { kind: 'error', from, to, message: e.error };
-  if (Array.isArray(e.ramp)) return { kind: 'segment', from, to, start: number(e.ramp[0], 'ramp[0]'), end: number(e.ramp[1], 'ramp[1]') };
+  if (Array.isArray(e.ramp))
+    return {
+      kind: 'segment',
+      from,
+      to,
+      start: number(e.ramp[0], 'ramp[0]'),
+      end: number(e.ramp[1], 'ramp[1]'),
+    };
   const value = number(e.value, 'value');
   return { kind: 'segment', from, to, start: value, end: value };
 }
@@ -68,7 +88,10 @@ export class FileSource implements MetricsSource {
   readonly name = 'recorded samples';
 
   /** `base` is the absolute time (epoch ms) that offset 0 stands for. */
-  constructor(private readonly series: RecordedSeries, private readonly base: number) {}
+  constructor(
+    private readonly series: RecordedSeries,
+    private readonly base: number,
+  ) {}
 
   instant(query: MetricQuery, at: number): Promise<Series[]> {
     return Promise.resolve(this.sample(query, [at]));
@@ -88,7 +111,8 @@ export class FileSource implements MetricsSource {
       const offset = t - this.base;
       const found = entries.find((e) => offset >= e.from && offset < e.to);
       if (found === undefined || found.kind === 'gap') continue;
-      if (found.kind === 'error') throw new ProviderUnavailable(`recorded provider error: ${found.message}`);
+      if (found.kind === 'error')
+        throw new ProviderUnavailable(`recorded provider error: ${found.message}`);
       const span = found.to === Number.POSITIVE_INFINITY ? 1 : found.to - found.from;
       points.push([t, found.start + ((found.end - found.start) * (offset - found.from)) / span]);
     }

@@ -1,4 +1,10 @@
-import { ProviderUnavailable, QueryRejected, describeQuery, type MetricsSource, type Series } from '@cutover/gates';
+import {
+  ProviderUnavailable,
+  QueryRejected,
+  describeQuery,
+  type MetricsSource,
+  type Series,
+} from '@cutover/gates';
 import type { MetricQuery } from '@cutover/plan';
 
 export interface PrometheusOptions {
@@ -34,41 +40,86 @@ export class PrometheusSource implements MetricsSource {
   }
 
   range(query: MetricQuery, from: number, to: number, stepMs: number): Promise<Series[]> {
-    return this.call('/api/v1/query_range', query, { start: seconds(from), end: seconds(to), step: `${stepMs / 1000}s` });
+    return this.call('/api/v1/query_range', query, {
+      start: seconds(from),
+      end: seconds(to),
+      step: `${stepMs / 1000}s`,
+    });
   }
 
-  private async call(path: string, query: MetricQuery, params: Record<string, string>): Promise<Series[]> {
-    if (typeof query !== 'string') throw new QueryRejected(`prometheus needs a PromQL string, got ${describeQuery(query)}`);
-    const url = new URL(path.replace(/^\//, ''), this.options.url.endsWith('/') ? this.options.url : `${this.options.url}/`);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...this.options.headers };
-    if (this.options.bearerToken !== undefined) headers.authorization = `Bearer ${this.options.bearerToken}`;
+  private async call(
+    path: string,
+    query: MetricQuery,
+    params: Record<string, string>,
+  ): Promise<Series[]> {
+    if (typeof query !== 'string')
+      throw new QueryRejected(`prometheus needs a PromQL string, got ${describeQuery(query)}`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.options.url.endsWith('/') ? this.options.url : `${this.options.url}/`,
+    );
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...this.options.headers,
+    };
+    if (this.options.bearerToken !== undefined)
+      headers.authorization = `Bearer ${this.options.bearerToken}`;
     else if (this.options.basicAuth !== undefined)
       headers.authorization = `Basic ${Buffer.from(`${this.options.basicAuth.username}:${this.options.basicAuth.password}`).toString('base64')}`;
-    const body = new URLSearchParams({ query, ...params, timeout: `${Math.max(1, Math.floor(this.options.timeoutMs / 1000))}s` });
+    const body = new URLSearchParams({
+      query,
+      ...params,
+      timeout: `${Math.max(1, Math.floor(this.options.timeoutMs / 1000))}s`,
+    });
 
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
-      throw new ProviderUnavailable(timedOut ? `${this.name} did not answer within ${this.options.timeoutMs / 1000}s` : `${this.name} is unreachable: ${cause}`);
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const cause =
+        error instanceof Error && error.cause instanceof Error
+          ? error.cause.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      throw new ProviderUnavailable(
+        timedOut
+          ? `${this.name} did not answer within ${this.options.timeoutMs / 1000}s`
+          : `${this.name} is unreachable: ${cause}`,
+      );
     }
     const text = await response.text();
     let payload: ApiResponse;
     try {
       payload = JSON.parse(text) as ApiResponse;
     } catch {
-      if (response.status >= 500 || response.status === 429) throw new ProviderUnavailable(`${this.name} answered HTTP ${response.status}`);
-      throw new QueryRejected(`${this.name} answered HTTP ${response.status} with a body that is not the Prometheus API (${text.slice(0, 120)})`);
+      if (response.status >= 500 || response.status === 429)
+        throw new ProviderUnavailable(`${this.name} answered HTTP ${response.status}`);
+      throw new QueryRejected(
+        `${this.name} answered HTTP ${response.status} with a body that is not the Prometheus API (${text.slice(0, 120)})`,
+      );
     }
-    if (response.status === 401 || response.status === 403) throw new QueryRejected(`${this.name} refused the credentials (HTTP ${response.status})`);
+    if (response.status === 401 || response.status === 403)
+      throw new QueryRejected(`${this.name} refused the credentials (HTTP ${response.status})`);
     if (response.status === 400 || response.status === 422 || payload.errorType === 'bad_data')
-      throw new QueryRejected(`${this.name} rejected ${describeQuery(query)}: ${payload.error ?? `HTTP ${response.status}`}`);
+      throw new QueryRejected(
+        `${this.name} rejected ${describeQuery(query)}: ${payload.error ?? `HTTP ${response.status}`}`,
+      );
     if (response.status !== 200 || payload.status !== 'success')
-      throw new ProviderUnavailable(`${this.name} failed (HTTP ${response.status}${payload.errorType === undefined ? '' : `, ${payload.errorType}`}): ${payload.error ?? 'no detail'}`);
+      throw new ProviderUnavailable(
+        `${this.name} failed (HTTP ${response.status}${payload.errorType === undefined ? '' : `, ${payload.errorType}`}): ${payload.error ?? 'no detail'}`,
+      );
     if (payload.warnings !== undefined && payload.warnings.length > 0)
-      throw new ProviderUnavailable(`${this.name} answered with warnings (possibly partial data, not trusted as a pass): ${payload.warnings.join('; ')}`);
+      throw new ProviderUnavailable(
+        `${this.name} answered with warnings (possibly partial data, not trusted as a pass): ${payload.warnings.join('; ')}`,
+      );
     return toSeries(payload.data);
   }
 }
@@ -77,9 +128,13 @@ function toSeries(data: ApiResponse['data']): Series[] {
   if (data === undefined) return [];
   switch (data.resultType) {
     case 'vector':
-      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({ labels: s.metric, points: [[s.value[0] * 1000, sampleValue(s.value[1])]] }));
+      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+        (s) => ({ labels: s.metric, points: [[s.value[0] * 1000, sampleValue(s.value[1])]] }),
+      );
     case 'matrix':
-      return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [t * 1000, sampleValue(v)]) }));
+      return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map(
+        (s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [t * 1000, sampleValue(v)]) }),
+      );
     case 'scalar': {
       const [t, v] = data.result as [number, string];
       return [{ labels: {}, points: [[t * 1000, sampleValue(v)]] }];

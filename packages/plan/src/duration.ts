@@ -34,5 +34,5 @@ export function formatDuration(ms: number): string {
     }
   }
   if (out.length === 0) return `${rest}ms`;
-  return out.slice(0, 2).join('');
+  return out.join('');
 }

@@ -59,7 +59,9 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
   if (metricsRaw === undefined)
     at('metrics', `expected a mapping with a provider (${PROVIDERS.join(', ')})`);
   const provider = oneOf(metricsRaw?.provider, PROVIDERS, 'metrics.provider', at);
-  const metricSettings = Object.fromEntries(Object.entries(metricsRaw ?? {}).filter(([key]) => key !== 'provider'));
+  const metricSettings = Object.fromEntries(
+    Object.entries(metricsRaw ?? {}).filter(([key]) => key !== 'provider'),
+  );
 
   const gates: Record<string, GateRule> = {};
   const gatesRaw = asRecord(root.gates);
@@ -133,7 +135,11 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
     version: 1,
     name,
     strategy: strategy ?? 'phased',
-    target: { kind: String(target.kind), name: typeof target.name === 'string' ? target.name : '', settings: target },
+    target: {
+      kind: String(target.kind),
+      name: typeof target.name === 'string' ? target.name : '',
+      settings: target,
+    },
     router: { kind: String(router.kind), settings: router },
     metrics: { provider: provider ?? 'prometheus', settings: metricSettings },
     steps,

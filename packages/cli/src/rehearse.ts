@@ -1,0 +1,160 @@
+import { escapeMarkdown, table } from '@cutover/action-kit/summary';
+import type { Clock } from '@cutover/action-kit';
+import {
+  renderGateSummary,
+  watchGates,
+  type MetricsSource,
+  type RuleVerdict,
+} from '@cutover/gates';
+import {
+  formatDuration,
+  nextStep,
+  planTimeline,
+  weightsFor,
+  type GateOutcome,
+  type GateRule,
+  type Plan,
+  type TrafficRouter,
+} from '@cutover/plan';
+
+export interface RehearsalEvent {
+  at: number;
+  kind: 'shift' | 'gates' | 'hold' | 'rollback' | 'done' | 'needs-human';
+  weight: number;
+  text: string;
+}
+
+export interface RehearsalResult {
+  outcome: 'done' | 'rolled-back' | 'needs-human';
+  events: RehearsalEvent[];
+  /** The same job-summary markdown the actions write, for every evaluated step. */
+  summary: string;
+  breach: { since: number; detected: number; stable: number } | undefined;
+  queries: number;
+}
+
+/**
+ * Runs a whole plan on a virtual clock: the step function decides, the router moves traffic,
+ * the gates watch each bake against the metrics source. Days of bakes take milliseconds.
+ */
+export async function rehearse(
+  plan: Plan,
+  router: TrafficRouter,
+  source: MetricsSource,
+  clock: Clock,
+  log: (event: RehearsalEvent) => void,
+): Promise<RehearsalResult> {
+  const start = clock.now();
+  const events: RehearsalEvent[] = [];
+  const summaries: string[] = [];
+  let queries = 0;
+  let stepStartedAt: number | undefined;
+  let breach: RehearsalResult['breach'];
+  let lastVerdicts: RuleVerdict[] = [];
+  const emit = (kind: RehearsalEvent['kind'], weight: number, text: string) => {
+    const event = { at: clock.now() - start, kind, weight, text };
+    events.push(event);
+    log(event);
+  };
+
+  for (let round = 0; round < 10_000; round++) {
+    const weights = await router.read();
+    const step = plan.steps.find((s) => s.weight === weights.candidate);
+    let verdict: GateOutcome | undefined;
+    if (step !== undefined && stepStartedAt !== undefined && step.gates.length > 0) {
+      const rules = step.gates
+        .map((name) => plan.gates[name])
+        .filter((rule): rule is GateRule => rule !== undefined);
+      const until = Math.max(stepStartedAt + step.bakeMs, clock.now());
+      const report = await watchGates(rules, source, clock, { from: stepStartedAt, until });
+      queries += report.queries;
+      verdict = report.outcome;
+      lastVerdicts = report.verdicts;
+      emit(
+        'gates',
+        weights.candidate,
+        `${verdict.status.toUpperCase()}: ${report.verdicts.map((v) => `${v.rule} ${v.status}`).join(', ')}${verdict.status === 'pass' ? '' : `: ${verdict.reason}`}`,
+      );
+      summaries.push(
+        renderGateSummary({
+          title: `Step ${weights.candidate}%`,
+          outcome: verdict,
+          verdicts: report.verdicts,
+          rules,
+          window: { from: stepStartedAt, to: clock.now() },
+          queries: report.queries,
+          shadow: false,
+        }),
+      );
+    }
+    const decision = nextStep(
+      plan,
+      { candidateWeight: weights.candidate, stepStartedAt, now: clock.now(), rolledBack: false },
+      verdict,
+    );
+    switch (decision.kind) {
+      case 'shift':
+        await router.write(weightsFor(decision.weight));
+        emit(
+          'shift',
+          decision.weight,
+          `${weights.candidate}% → ${decision.weight}%: ${decision.reason}`,
+        );
+        stepStartedAt = clock.now();
+        break;
+      case 'hold':
+        if (decision.needsHuman) {
+          emit('needs-human', weights.candidate, decision.reason);
+          return finish('needs-human');
+        }
+        emit('hold', weights.candidate, decision.reason);
+        if (decision.untilMs !== undefined && decision.untilMs > clock.now())
+          await clock.sleep(decision.untilMs - clock.now());
+        break;
+      case 'rollback': {
+        const fired = lastVerdicts.filter((v) => v.status === 'fail' && v.severity === 'critical');
+        const since = Math.min(...fired.map((v) => v.breachSince ?? clock.now()));
+        await router.write(weightsFor(0));
+        breach = {
+          since: since - start,
+          detected: clock.now() - start,
+          stable: clock.now() - start,
+        };
+        emit('rollback', 0, `${weights.candidate}% → 0%: ${decision.reason}`);
+        return finish('rolled-back');
+      }
+      case 'done':
+        emit('done', weights.candidate, decision.reason);
+        return finish('done');
+      case 'rolled-back':
+        return finish('rolled-back');
+    }
+  }
+  throw new Error('rehearsal did not finish within 10,000 decisions');
+
+  function finish(outcome: RehearsalResult['outcome']): RehearsalResult {
+    const timeline = planTimeline(plan);
+    const header = [
+      `## Rehearsal of ${escapeMarkdown(plan.name)}: ${outcome}`,
+      table(
+        ['Time', 'Event', 'Candidate', 'Detail'],
+        events.map((e) => [
+          `+${formatDuration(e.at)}`,
+          e.kind,
+          `${e.weight}%`,
+          escapeMarkdown(e.text),
+        ]),
+      ),
+      breach === undefined
+        ? `Expected duration ${formatDuration(timeline.expectedDurationMs)}; worst case breach → stable ${formatDuration(timeline.worstCaseBreachToStableMs)}.`
+        : `Breach began at +${formatDuration(breach.since)}; the gate failed ${formatDuration(breach.detected - breach.since)} later and traffic was back on stable at +${formatDuration(breach.stable)} (plan worst case ${formatDuration(timeline.worstCaseBreachToStableMs)}).`,
+    ];
+    return {
+      outcome,
+      events,
+      summary: `${[...header, ...summaries].join('\n\n')}\n`,
+      breach,
+      queries,
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export { FileRouter } from './file-router.js';
