@@ -129,3 +129,103 @@ const { parseChecklist, CHECKLIST_LIMITS } = await import('../packages/checklist
   }
 }
 writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
+
+// Gate detection in watch mode against a real Prometheus scraping a live exporter every second.
+// Scaled config (interval 1s, for 5s, rate over 5s) so a run takes seconds; the lag beyond `for`
+// is what the production config (interval 15s, for 5m) adds on top of its own `for`.
+{
+  const { systemClock, createVirtualClock } = await import('../packages/action-kit/src/index.ts');
+  const { watchGates } = await import('../packages/gates/src/index.ts');
+  const { PrometheusSource, FileSource } = await import('../packages/metrics/src/index.ts');
+  const { parsePlan, parseThreshold } = await import('../packages/plan/src/index.ts');
+  const { LiveExporter, LIVE_ERROR_RATE } = await import('../test/support/live-exporter.ts');
+  const { startPrometheus } = await import('../test/support/prometheus.ts');
+  const exporter = await new LiveExporter().start();
+  const prometheus = await startPrometheus({
+    scrapeTargets: [exporter.target],
+    scrapeIntervalS: 1,
+  });
+  const rule = {
+    name: 'errors',
+    query: LIVE_ERROR_RATE,
+    threshold: parseThreshold('> 5%'),
+    forMs: 5000,
+    intervalMs: 1000,
+    initialDelayMs: 0,
+    minSamples: 1,
+    minTraffic: undefined,
+    onNoData: 'inconclusive',
+    errorBudget: 3,
+    relative: undefined,
+    severity: 'critical',
+    description: undefined,
+  };
+  const source = new PrometheusSource({ url: prometheus.url, timeoutMs: 5000 });
+  await new Promise((resolve) => setTimeout(resolve, 7000)); // rate() over 5s needs a few scrapes
+  const runsLive = [];
+  for (let i = 0; i < 3; i++) {
+    exporter.setErrorShare(0.5);
+    const injected = Date.now();
+    const report = await watchGates([rule], source, systemClock, {
+      from: injected,
+      until: injected + 60_000,
+    });
+    const failedAt = Date.now();
+    exporter.setErrorShare(0.01);
+    const breachSince = report.verdicts[0]?.breachSince ?? failedAt;
+    runsLive.push({
+      status: report.outcome.status,
+      injectToFail: failedAt - injected,
+      breachTrueToFail: failedAt - breachSince,
+      queries: report.queries,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 7000)); // let the rate window clear
+  }
+  await prometheus.stop();
+  await exporter.stop();
+  const m = (key) => median(runsLive.map((r) => r[key]));
+  results.watchDetection = { config: 'scrape 1s, interval 1s, for 5s, rate[5s]', runs: runsLive };
+  console.log('\n| watch mode vs real Prometheus (scrape 1s, interval 1s, for 5s) | median of 3 |');
+  console.log('|---|---|');
+  console.log(`| verdicts | ${runsLive.map((r) => r.status).join(', ')} |`);
+  console.log(`| error injected → fail verdict | ${m('injectToFail').toFixed(0)} ms |`);
+  console.log(
+    `| breach observed true → fail verdict (ideal: for = 5000 ms) | ${m('breachTrueToFail').toFixed(0)} ms |`,
+  );
+  console.log(
+    `| lag beyond for (bounded by one interval, 1000 ms) | ${(m('breachTrueToFail') - 5000).toFixed(0)} ms |`,
+  );
+  console.log(`| queries until fail | ${m('queries')} |`);
+
+  // Queries per rule per bake for the NextEvent plan (1-day bake, 15s interval), counted on recorded data.
+  const { readFileSync } = await import('node:fs');
+  const plan = parsePlan(
+    readFileSync(join(root, 'examples/plans/nextevent-phased.yaml'), 'utf8'),
+  ).plan;
+  console.log('\n| NextEvent gate, 1-day bake | queries (watch mode) | queries (check mode) |');
+  console.log('|---|---|---|');
+  results.queriesPerBake = {};
+  const { checkWindow } = await import('../packages/gates/src/index.ts');
+  for (const gate of Object.values(plan.gates)) {
+    const constant = {
+      [gate.query.trim()]: [
+        { kind: 'segment', from: 0, to: 2 * 86_400_000, start: 0.001, end: 0.001 },
+      ],
+    };
+    if (gate.minTraffic)
+      constant[gate.minTraffic.query.trim()] = [
+        { kind: 'segment', from: 0, to: 2 * 86_400_000, start: 50, end: 50 },
+      ];
+    const recorded = new FileSource(constant, 0);
+    const watch = await watchGates([gate], recorded, createVirtualClock(0), {
+      from: 0,
+      until: 86_400_000,
+    });
+    const check = await checkWindow([gate], recorded, 0, 86_400_000, createVirtualClock(0));
+    results.queriesPerBake[gate.name] = { watch: watch.queries, check: check.queries };
+    console.log(
+      `| ${gate.name} (interval ${gate.intervalMs / 1000}s${gate.minTraffic ? ', + traffic guard' : ''}) | ${watch.queries} | ${check.queries} |`,
+    );
+  }
+}
+writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));

@@ -2,15 +2,36 @@ import { input } from '@cutover/action-kit';
 
 /** The action's inputs; a contract test keeps this and action.yml identical. */
 export const inputs = {
-  plan: input.string('Plan file (YAML) defining the gates and the metrics provider.', { required: true }),
-  gates: input.list('Gates to evaluate (comma or newline separated); default: those of input step, else every gate of the plan.'),
-  step: input.optionalInteger("Candidate weight of the plan step whose gates to evaluate; its bake is the default watch duration.", { min: 1, max: 100 }),
-  mode: input.choice('watch: poll during the bake and fail as soon as a breach lasts its for window; check: judge the finished window from/to.', ['watch', 'check'], { default: 'watch' }),
-  duration: input.optionalString('watch: how long to watch, like "30m" or "1d"; default the bake of input step.'),
-  from: input.optionalString('check: window start, an ISO 8601 time or a duration ago like "24h"; default the bake of input step before to.'),
-  to: input.string('check: window end, an ISO 8601 time, a duration ago, or "now".', { default: 'now' }),
-  shadow: input.boolean('Report the verdict but never fail the step (to trial new gates).', { default: 'false' }),
+  plan: input.string('Plan file (YAML) defining the gates and the metrics provider.', {
+    required: true,
+  }),
+  gates: input.list(
+    'Gates to evaluate (comma or newline separated); default: those of input step, else every gate of the plan.',
+  ),
+  step: input.optionalInteger(
+    'Candidate weight of the plan step whose gates to evaluate; its bake is the default watch duration.',
+    { min: 1, max: 100 },
+  ),
+  mode: input.choice(
+    'watch: poll during the bake and fail as soon as a breach lasts its for window; check: judge the finished window from/to.',
+    ['watch', 'check'],
+    { default: 'watch' },
+  ),
+  duration: input.optionalString(
+    'watch: how long to watch, like "30m" or "1d"; default the bake of input step.',
+  ),
+  from: input.optionalString(
+    'check: window start, an ISO 8601 time or a duration ago like "24h"; default the bake of input step before to.',
+  ),
+  to: input.string('check: window end, an ISO 8601 time, a duration ago, or "now".', {
+    default: 'now',
+  }),
+  shadow: input.boolean('Report the verdict but never fail the step (to trial new gates).', {
+    default: 'false',
+  }),
   'prometheus-url': input.optionalString("Prometheus base URL; overrides the plan's metrics.url."),
   'prometheus-token': input.optionalString('Bearer token for Prometheus (masked in logs).'),
-  'prometheus-basic-auth': input.optionalString('"user:password" for Prometheus basic auth (masked in logs).'),
+  'prometheus-basic-auth': input.optionalString(
+    '"user:password" for Prometheus basic auth (masked in logs).',
+  ),
 };

@@ -8,11 +8,20 @@ export function parseTimeInput(name: string, text: string, now: number): number 
   const ago = parseDuration(trimmed);
   if (ago !== undefined) return now - ago;
   const absolute = /^\d{4}-\d\d-\d\dT/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  if (Number.isNaN(absolute)) throw new UserError(`input '${name}': expected an ISO 8601 time like "2026-11-20T10:00:00Z", a duration ago like "24h", or "now", got "${text}"`);
+  if (Number.isNaN(absolute))
+    throw new UserError(
+      `input '${name}': expected an ISO 8601 time like "2026-11-20T10:00:00Z", a duration ago like "24h", or "now", got "${text}"`,
+    );
   return absolute;
 }
 
 export function checkWindowBounds(from: number, to: number, now: number): void {
-  if (from >= to) throw new UserError(`input 'from' must be before input 'to': the window ${new Date(from).toISOString()} → ${new Date(to).toISOString()} is empty`);
-  if (to > now + 60_000) throw new UserError(`input 'to' is ${formatDuration(to - now)} in the future; check mode judges finished windows (use mode: watch)`);
+  if (from >= to)
+    throw new UserError(
+      `input 'from' must be before input 'to': the window ${new Date(from).toISOString()} → ${new Date(to).toISOString()} is empty`,
+    );
+  if (to > now + 60_000)
+    throw new UserError(
+      `input 'to' is ${formatDuration(to - now)} in the future; check mode judges finished windows (use mode: watch)`,
+    );
 }

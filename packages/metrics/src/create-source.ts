@@ -67,10 +67,14 @@ export function createMetricsSource(
       const path = text('path');
       if (path === undefined)
         throw new Error('metrics.path: expected the path of a recorded-samples file');
-      return new FileSource(
-        parseRecordedSeries(context.readFile(path), path),
-        context.recordedBase,
-      );
+      // Offsets in the file count from metrics.start, or from the start of the window judged.
+      const start = text('start');
+      const base = start === undefined ? context.recordedBase : Date.parse(start);
+      if (Number.isNaN(base))
+        throw new Error(
+          `metrics.start: expected an ISO 8601 time like "2026-06-01T00:00:00Z", got ${JSON.stringify(start)}`,
+        );
+      return new FileSource(parseRecordedSeries(context.readFile(path), path), base);
     }
   }
 }

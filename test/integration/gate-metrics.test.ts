@@ -1,0 +1,228 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createMemoryKit,
+  createVirtualClock,
+  failureMessage,
+  systemClock,
+  type Clock,
+} from '@cutover/action-kit';
+import { main } from '../../actions/gate-metrics/src/main.js';
+import { LIVE_ERROR_RATE, LiveExporter } from '../support/live-exporter.js';
+import {
+  counterOpenMetrics,
+  startPrometheus,
+  type RunningPrometheus,
+} from '../support/prometheus.js';
+
+const T0 = Date.UTC(2026, 5, 1);
+const M = 60_000;
+
+/** A workspace with a plan (file provider unless told otherwise) and recorded samples. */
+function workspace(plan: string, samples = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cutover-gate-'));
+  writeFileSync(join(dir, 'plan.yaml'), plan);
+  writeFileSync(join(dir, 'samples.yaml'), samples);
+  return dir;
+}
+
+const plan = (
+  metrics: string,
+  gates = "  errors: { query: errors, threshold: '> 5%', for: 5m, interval: 15s, min-samples: 4 }\n  latency: { query: latency, threshold: '> 200ms', for: 10m, interval: 15s, severity: warning }",
+) => `version: 1
+name: shop
+strategy: phased
+target: { kind: file, name: shop }
+router: { kind: file, path: w.json }
+metrics: ${metrics}
+steps:
+  - { weight: 10, bake: 30m, gates: [errors, latency] }
+  - { weight: 100, bake: 1h, gates: [errors] }
+gates:
+${gates}
+`;
+
+async function run(
+  dir: string,
+  inputs: Record<string, string>,
+  clock: Clock = createVirtualClock(T0),
+) {
+  const kit = createMemoryKit({
+    inputs: { plan: 'plan.yaml', ...inputs },
+    env: { GITHUB_WORKSPACE: dir },
+    clock,
+  });
+  let failure: string | undefined;
+  try {
+    await main(kit);
+  } catch (error) {
+    failure = failureMessage(error);
+  }
+  return { kit, failure };
+}
+
+describe('gate-metrics on recorded samples', () => {
+  const samples = `errors:\n  - { from: 0s, to: 10m, value: 0.01 }\n  - { from: 10m, to: 20m, value: 0.09 }\n  - { from: 20m, to: 2h, value: 0.01 }\nlatency:\n  - { from: 0s, to: 2h, value: 0.35 }\n`;
+  const dir = workspace(
+    plan(`{ provider: file, path: samples.yaml, start: '${new Date(T0).toISOString()}' }`),
+    samples,
+  );
+
+  it('watch mode fails as soon as the breach has lasted its for window', async () => {
+    const { kit, failure } = await run(dir, { step: '10' });
+    expect(failure).toBe('gate failed: errors: 0.09 > 5% for 5m (for: 5m)');
+    expect(kit.outputs.verdict).toBe('fail');
+    const results = JSON.parse(kit.outputs.results ?? '[]') as {
+      rule: string;
+      status: string;
+      severity: string;
+      firedAt: string | null;
+    }[];
+    expect(results.find((r) => r.rule === 'errors')).toMatchObject({
+      status: 'fail',
+      firedAt: new Date(T0 + 15 * M).toISOString(),
+    });
+    // The warning rule breached too and says so, but a warning never fails the gate.
+    expect(results.find((r) => r.rule === 'latency')).toMatchObject({
+      status: 'fail',
+      severity: 'warning',
+    });
+  });
+
+  it('writes a summary with each rule against its threshold and a chart', async () => {
+    const { kit } = await run(dir, { step: '10' });
+    expect(kit.summary).toContain('## ❌ Gates errors, latency \\(watch, step 10%\\): fail');
+    expect(kit.summary).toContain('| errors | critical | ❌ fail | &gt; 5% | 5m | 0.09 | 0.09 |');
+    expect(kit.summary).toContain('```mermaid\nxychart-beta');
+  });
+
+  it('shadow mode reports the failure but does not fail the step', async () => {
+    const { kit, failure } = await run(dir, { step: '10', shadow: 'true' });
+    expect(failure).toBeUndefined();
+    expect(kit.outputs.verdict).toBe('fail');
+    expect(
+      kit.logs.some(
+        (l) => l.level === 'warning' && l.message.startsWith('shadow gate would have failed'),
+      ),
+    ).toBe(true);
+  });
+
+  it('check mode judges a finished window: a day later, the bake of step 100 ending at 1h passes', async () => {
+    const clock = createVirtualClock(T0 + 24 * 60 * M);
+    const { kit, failure } = await run(
+      dir,
+      { mode: 'check', step: '100', to: new Date(T0 + 2 * 60 * M).toISOString() },
+      clock,
+    );
+    expect(failure).toBeUndefined();
+    expect(kit.outputs).toMatchObject({ verdict: 'pass', queries: '1' });
+  });
+
+  it('refuses bad inputs before querying anything, naming the input and what is allowed', async () => {
+    expect((await run(dir, { step: '50' })).failure).toBe(
+      "input 'step': the plan has no step of weight 50; steps: 10, 100",
+    );
+    expect((await run(dir, { gates: 'errors, typo' })).failure).toBe(
+      'input \'gates\': "typo" not defined in plan.yaml; gates: errors, latency',
+    );
+    expect((await run(dir, { gates: 'errors' })).failure).toBe(
+      "mode watch needs input 'duration' (like \"30m\") or input 'step' (its bake is the duration)",
+    );
+    expect((await run(dir, { gates: 'errors', duration: 'soon' })).failure).toBe(
+      `input 'duration': expected a duration like "30m" or "1d", got "soon"`,
+    );
+    expect(
+      (await run(dir, { mode: 'check', gates: 'errors', from: '1h', to: '2h' })).failure,
+    ).toMatch(/input 'from' must be before input 'to'/);
+    expect((await run(dir, { mode: 'check', gates: 'errors', from: 'yesterday' })).failure).toBe(
+      `input 'from': expected an ISO 8601 time like "2026-11-20T10:00:00Z", a duration ago like "24h", or "now", got "yesterday"`,
+    );
+    expect((await run(dir, { mode: 'sometimes' })).failure).toBe(
+      `input 'mode': expected one of watch, check, got "sometimes"`,
+    );
+  });
+
+  it('refuses an invalid plan with every problem listed', async () => {
+    const bad = workspace(
+      plan('{ provider: file, path: samples.yaml }').replace('weight: 100', 'weight: 5'),
+    );
+    expect((await run(bad, { step: '10' })).failure).toBe(
+      "input 'plan': plan.yaml is not a valid plan:\nplan.yaml: steps[1].weight: weights must ascend, got 10 -> 5\nplan.yaml: steps[1].weight: the last step must send 100% to the candidate, got 5",
+    );
+  });
+});
+
+describe('gate-metrics against a real Prometheus', () => {
+  let history: RunningPrometheus;
+  let live: RunningPrometheus;
+  let exporter: LiveExporter;
+  let startS = 0;
+
+  beforeAll(async () => {
+    startS = Math.floor(Date.now() / 1000 / 3600) * 3600 - 4 * 3600;
+    const errorShare = (t: number) => (t >= 40 * 60 && t < 47 * 60 ? 0.2 : 0.01);
+    history = await startPrometheus({
+      openMetrics: counterOpenMetrics(
+        [
+          {
+            name: 'app_requests_total',
+            labels: { code: '200' },
+            ratePerSecond: (t) => 100 * (1 - errorShare(t)),
+          },
+          {
+            name: 'app_requests_total',
+            labels: { code: '500' },
+            ratePerSecond: (t) => 100 * errorShare(t),
+          },
+        ],
+        startS,
+        3600,
+        15,
+      ),
+    });
+    exporter = await new LiveExporter().start();
+    live = await startPrometheus({ scrapeTargets: [exporter.target], scrapeIntervalS: 1 });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([history.stop(), live.stop(), exporter.stop()]);
+  });
+
+  const promPlan = (url: string, forWindow: string, interval: string) =>
+    plan(
+      `{ provider: prometheus, url: '${url}' }`,
+      `  errors: { query: '${LIVE_ERROR_RATE.replace(/\[5s\]/g, '[1m]')}', threshold: '> 5%', for: ${forWindow}, interval: ${interval}, min-samples: 3 }\n  latency: { query: 'vector(0.1)', threshold: '> 200ms', for: ${forWindow}, interval: ${interval} }`,
+    );
+
+  it('check mode finds the 7-minute error spike in the recorded hour; the token is masked', async () => {
+    const dir = workspace(promPlan('http://replaced.invalid', '5m', '15s'));
+    const { kit, failure } = await run(
+      dir,
+      {
+        mode: 'check',
+        gates: 'errors',
+        from: new Date(startS * 1000).toISOString(),
+        to: new Date((startS + 3600) * 1000).toISOString(),
+        'prometheus-url': history.url,
+        'prometheus-token': 'prom-secret',
+      },
+      systemClock,
+    );
+    expect(failure).toMatch(/^gate failed: errors: 0\.2 > 5% for 5m/);
+    expect(kit.masked).toContain('prom-secret');
+  });
+
+  it('watch mode against live scrapes: passes while healthy, fails once the breach lasts for', async () => {
+    const livePlan = promPlan(live.url, '3s', '1s').replace(/\[1m\]/g, '[5s]');
+    const dir = workspace(livePlan);
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // let rate() over 5s have data
+    const healthy = await run(dir, { gates: 'errors', duration: '4s' }, systemClock);
+    expect(healthy.kit.outputs.verdict).toBe('pass');
+    exporter.setErrorShare(0.5);
+    const breached = await run(dir, { gates: 'errors', duration: '60s' }, systemClock);
+    exporter.setErrorShare(0.01);
+    expect(breached.failure).toMatch(/^gate failed: errors: .* > 5% for [345]s/);
+    expect(Number(breached.kit.outputs.queries)).toBeLessThan(30);
+  }, 90_000);
+});
