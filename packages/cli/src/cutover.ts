@@ -87,7 +87,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       },
     );
     const elapsed = performance.now() - started;
-    const final = await router.read();
+    const { weights: final } = await router.read();
     out('');
     if (result.breach !== undefined)
       out(

@@ -10,12 +10,11 @@ import {
   formatDuration,
   nextStep,
   planTimeline,
-  weightsFor,
   type GateOutcome,
   type GateRule,
   type Plan,
-  type TrafficRouter,
 } from '@cutover/plan';
+import { rollbackTraffic, shiftTraffic, type RouterTarget } from '@cutover/traffic';
 
 export interface RehearsalEvent {
   at: number;
@@ -39,7 +38,7 @@ export interface RehearsalResult {
  */
 export async function rehearse(
   plan: Plan,
-  router: TrafficRouter,
+  router: RouterTarget,
   source: MetricsSource,
   clock: Clock,
   log: (event: RehearsalEvent) => void,
@@ -51,6 +50,14 @@ export async function rehearse(
   let stepStartedAt: number | undefined;
   let breach: RehearsalResult['breach'];
   let lastVerdicts: RuleVerdict[] = [];
+  // The rehearsal moves traffic through the same engine as shift-traffic and rollback.
+  const shiftOptions = {
+    runId: 'rehearsal',
+    clock,
+    verifyTimeoutMs: plan.rollback.trafficTimeoutMs,
+    verifyIntervalMs: 1000,
+    log: () => undefined,
+  };
   const emit = (kind: RehearsalEvent['kind'], weight: number, text: string) => {
     const event = { at: clock.now() - start, kind, weight, text };
     events.push(event);
@@ -58,7 +65,7 @@ export async function rehearse(
   };
 
   for (let round = 0; round < 10_000; round++) {
-    const weights = await router.read();
+    const { weights } = await router.read();
     const step = plan.steps.find((s) => s.weight === weights.candidate);
     let verdict: GateOutcome | undefined;
     if (step !== undefined && stepStartedAt !== undefined && step.gates.length > 0) {
@@ -94,7 +101,11 @@ export async function rehearse(
     );
     switch (decision.kind) {
       case 'shift':
-        await router.write(weightsFor(decision.weight));
+        await shiftTraffic([router], decision.weight, {
+          ...shiftOptions,
+          planSteps: plan.steps.map((s) => s.weight),
+          force: false,
+        });
         emit(
           'shift',
           decision.weight,
@@ -114,7 +125,7 @@ export async function rehearse(
       case 'rollback': {
         const fired = lastVerdicts.filter((v) => v.status === 'fail' && v.severity === 'critical');
         const since = Math.min(...fired.map((v) => v.breachSince ?? clock.now()));
-        await router.write(weightsFor(0));
+        await rollbackTraffic([router], shiftOptions);
         breach = {
           since: since - start,
           detected: clock.now() - start,

@@ -12,6 +12,6 @@ export type {
   Strategy,
 } from './plan-types.js';
 export { type Comparison, type Threshold, breaches, parseThreshold } from './threshold.js';
-export { type TrafficRouter, type Weights, weightsFor } from './traffic-router.js';
+export { type Weights, weightsFor } from './traffic-router.js';
 export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
 export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';

@@ -4,16 +4,6 @@ export interface Weights {
   candidate: number;
 }
 
-/**
- * A router moves traffic between stable and candidate. One file per router under
- * packages/routers; shift-traffic adds preconditions, verification and state markers.
- */
-export interface TrafficRouter {
-  readonly description: string;
-  read(): Promise<Weights>;
-  write(weights: Weights): Promise<void>;
-}
-
 /** Pure: the weights for a candidate share, with the error a user needs for a bad one. */
 export function weightsFor(candidate: number): Weights {
   if (!Number.isFinite(candidate) || candidate < 0 || candidate > 100)

@@ -1,13 +1,23 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { TrafficRouter, Weights } from '@cutover/plan';
+import type { Weights } from '@cutover/plan';
+import {
+  ConflictError,
+  MARKER_KEY,
+  decodeMarker,
+  type Marker,
+  type RouterTarget,
+  type TargetState,
+} from '@cutover/traffic';
 
 /**
- * Weights in a local JSON file ({"blue": 90, "green": 10}), for rehearsals and for custom
- * routers driven by a script. Writes are atomic (write then rename), so a reader never sees
- * half a file.
+ * Weights in a local JSON file ({"blue": 90, "green": 10, "cutover.dev/traffic": {...}}), for
+ * rehearsals and for custom routers driven by a script. The precondition is the hash of the
+ * file as read; writes are atomic (write, then rename), so a reader never sees half a file.
  */
-export class FileRouter implements TrafficRouter {
+export class FileRouter implements RouterTarget {
   readonly description: string;
+  readonly allOrNothing = false;
 
   constructor(
     private readonly path: string,
@@ -16,35 +26,71 @@ export class FileRouter implements TrafficRouter {
     this.description = `file ${path}`;
   }
 
-  read(): Promise<Weights> {
-    let raw: unknown;
+  read(): Promise<TargetState> {
+    const text = this.text();
+    if (text === undefined)
+      return Promise.resolve({
+        weights: { stable: 100, candidate: 0 },
+        marker: undefined,
+        version: 'absent',
+      });
+    let raw: Record<string, unknown>;
     try {
-      raw = JSON.parse(readFileSync(this.path, 'utf8'));
+      raw = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT')
-        return Promise.resolve({ stable: 100, candidate: 0 });
-      throw new Error(
-        `${this.path}: not a weights file (${error instanceof Error ? error.message : String(error)})`,
-        { cause: error },
+      return Promise.reject(
+        new Error(
+          `${this.path}: not a weights file (${error instanceof Error ? error.message : String(error)})`,
+          { cause: error },
+        ),
       );
     }
-    const record = raw as Record<string, unknown>;
-    const stable = record[this.names.stable];
-    const candidate = record[this.names.candidate];
+    const stable = raw[this.names.stable];
+    const candidate = raw[this.names.candidate];
     if (typeof stable !== 'number' || typeof candidate !== 'number')
-      throw new Error(
-        `${this.path}: expected numbers for "${this.names.stable}" and "${this.names.candidate}", got ${JSON.stringify(raw)}`,
+      return Promise.reject(
+        new Error(
+          `${this.path}: expected numbers for "${this.names.stable}" and "${this.names.candidate}", got ${text.slice(0, 120)}`,
+        ),
       );
-    return Promise.resolve({ stable, candidate });
+    const marker =
+      raw[MARKER_KEY] === undefined
+        ? undefined
+        : decodeMarker(JSON.stringify(raw[MARKER_KEY]), this.description);
+    return Promise.resolve({ weights: { stable, candidate }, marker, version: hash(text) });
   }
 
-  write(weights: Weights): Promise<void> {
+  write(weights: Weights, marker: Marker, version: string): Promise<void> {
+    const text = this.text();
+    if ((text === undefined ? 'absent' : hash(text)) !== version)
+      return Promise.reject(new ConflictError(`${this.path} changed since it was read`));
     const temporary = `${this.path}.tmp-${process.pid}`;
     writeFileSync(
       temporary,
-      `${JSON.stringify({ [this.names.stable]: weights.stable, [this.names.candidate]: weights.candidate })}\n`,
+      `${JSON.stringify({ [this.names.stable]: weights.stable, [this.names.candidate]: weights.candidate, [MARKER_KEY]: marker }, null, 2)}\n`,
     );
     renameSync(temporary, this.path);
     return Promise.resolve();
   }
+
+  readiness(): Promise<{ stable: boolean; candidate: boolean }> {
+    return Promise.resolve({ stable: true, candidate: true });
+  }
+
+  effective(): Promise<{ effective: boolean; detail: string }> {
+    return Promise.resolve({ effective: true, detail: 'file written' });
+  }
+
+  private text(): string | undefined {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

@@ -1,0 +1,11 @@
+export { MARKER_KEY, type Marker, decodeMarker, encodeMarker } from './marker.js';
+export { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
+export {
+  type ShiftOptions,
+  type TargetOutcome,
+  ShiftRefused,
+  ShiftReverted,
+  rollbackTraffic,
+  shiftTraffic,
+} from './shift-traffic.js';
+export { STALE_SHIFT_MS, type ShiftRequest, shiftRefusals } from './validate-shift.js';
