@@ -229,3 +229,91 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
   }
 }
 writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
+
+// Traffic: API calls and wall time per shift and per traffic rollback, through the real
+// Kubernetes client against the fake API server (controller accepting after 20 ms).
+{
+  const { systemClock } = await import('../packages/action-kit/src/index.ts');
+  const { createTargets } = await import('../packages/routers/src/index.ts');
+  const { shiftTraffic, rollbackTraffic } = await import('../packages/traffic/src/index.ts');
+  const { FakeKubernetes } = await import('../test/support/fake-kubernetes.ts');
+  const kube = await new FakeKubernetes().start();
+  for (const service of ['blue', 'green'])
+    kube.put({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: service,
+        namespace: 'production',
+        labels: { 'kubernetes.io/service-name': service },
+      },
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }],
+    });
+  const rows = [];
+  for (let i = 0; i < 5; i++) {
+    const name = `shop-${i}`;
+    kube.put({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name, namespace: 'production' },
+      spec: {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'blue', weight: 100 },
+              { name: 'green', weight: 0 },
+            ],
+          },
+        ],
+      },
+    });
+    const { targets } = createTargets(
+      {
+        kind: 'gateway-api',
+        name,
+        namespace: 'production',
+        stable: 'blue',
+        candidate: 'green',
+        kubeconfig: kube.kubeconfig,
+      },
+      { clock: systemClock, resolvePath: (p) => p },
+    );
+    const options = {
+      runId: `bench-${i}`,
+      planSteps: [10, 25, 50, 75, 100],
+      force: false,
+      clock: systemClock,
+      verifyTimeoutMs: 10_000,
+      verifyIntervalMs: 25,
+      log: () => undefined,
+    };
+    let before = kube.requests.length;
+    let started = performance.now();
+    await shiftTraffic(targets, 10, options);
+    const shift = { ms: performance.now() - started, calls: kube.requests.length - before };
+    before = kube.requests.length;
+    started = performance.now();
+    await rollbackTraffic(targets, options);
+    rows.push({
+      shift,
+      rollback: { ms: performance.now() - started, calls: kube.requests.length - before },
+    });
+  }
+  await kube.stop();
+  const med = (pick) => median(rows.map(pick));
+  results.traffic = {
+    router: 'gateway-api (fake API server, controller accepts after 20 ms)',
+    rows,
+  };
+  console.log(
+    '\n| traffic, Gateway API HTTPRoute via @kubernetes/client-node (median of 5) | wall time | API requests |',
+  );
+  console.log('|---|---|---|');
+  console.log(
+    `| shift 0% → 10% (read, readiness, patch, verify, mark done) | ${med((r) => r.shift.ms).toFixed(0)} ms | ${med((r) => r.shift.calls)} |`,
+  );
+  console.log(
+    `| traffic rollback 10% → 0% | ${med((r) => r.rollback.ms).toFixed(0)} ms | ${med((r) => r.rollback.calls)} |`,
+  );
+}
+writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));

@@ -143,7 +143,7 @@ describe('dist', () => {
         );
       }
     }
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('workflows', () => {

@@ -57,17 +57,17 @@ export function shiftRefusals(
   if (request.planSteps !== undefined && desired.candidate !== current.candidate) {
     const steps = request.planSteps;
     const next = steps.find((w) => w > current.candidate);
-    if (!steps.includes(desired.candidate))
+    if (desired.candidate < current.candidate)
+      problems.push(
+        `moving back ${current.candidate}% → ${desired.candidate}% is a rollback; use the rollback action`,
+      );
+    else if (!steps.includes(desired.candidate))
       problems.push(
         `candidate weight ${desired.candidate} is no step of the plan (${steps.join(', ')})`,
       );
-    else if (desired.candidate > current.candidate && desired.candidate !== next)
+    else if (desired.candidate !== next)
       problems.push(
         `moving ${current.candidate}% → ${desired.candidate}% skips step ${next ?? '?'}% of the plan; shift one step at a time`,
-      );
-    else if (desired.candidate < current.candidate)
-      problems.push(
-        `moving back ${current.candidate}% → ${desired.candidate}% is a rollback; use the rollback action`,
       );
   }
   return problems;

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import {
+  GateFailure,
+  UserError,
+  escapeMarkdown,
+  heading,
+  table,
+  type ActionKit,
+} from '@cutover/action-kit';
+import { formatDuration, parseDuration, parsePlan } from '@cutover/plan';
+import { RouterConfigError, createTargets } from '@cutover/routers';
+import {
+  ShiftRefused,
+  ShiftReverted,
+  shiftTraffic,
+  type RouterTarget,
+  type TargetOutcome,
+} from '@cutover/traffic';
+import { inputs as inputSchema } from './inputs.js';
+
+export interface Dependencies {
+  readFile(path: string): string;
+  /** Where cancellation comes from; the runner sends SIGINT, then SIGTERM, when a run is cancelled. */
+  onCancel(listener: () => void): void;
+}
+
+const defaultDependencies: Dependencies = {
+  readFile: (path) => readFileSync(path, 'utf8'),
+  onCancel: (listener) => {
+    process.once('SIGINT', listener);
+    process.once('SIGTERM', listener);
+  },
+};
+
+export async function main(
+  kit: ActionKit,
+  deps: Dependencies = defaultDependencies,
+): Promise<void> {
+  const inputs = kit.readInputs(inputSchema);
+  const workspace = kit.env.GITHUB_WORKSPACE ?? '.';
+  const readFile = (path: string) => deps.readFile(resolve(workspace, path));
+
+  if ((inputs.plan === undefined) === (inputs.router === undefined))
+    throw new UserError("give exactly one of input 'plan' and input 'router'");
+  if ((inputs.weight === undefined) === (inputs.step === undefined))
+    throw new UserError("give exactly one of input 'weight' and input 'step'");
+  const plan = inputs.plan === undefined ? undefined : loadPlan(inputs.plan, readFile);
+  if (inputs.step !== undefined && plan === undefined)
+    throw new UserError("input 'step' needs input 'plan' (steps come from the plan)");
+  const settings = plan?.router.settings ?? parseRouter(inputs.router ?? '');
+  const verifyTimeoutMs =
+    inputs['verify-timeout'] === undefined
+      ? (plan?.rollback.trafficTimeoutMs ?? 120_000)
+      : parseDuration(inputs['verify-timeout']);
+  if (verifyTimeoutMs === undefined || verifyTimeoutMs <= 0)
+    throw new UserError(
+      `input 'verify-timeout': expected a duration like "2m", got "${inputs['verify-timeout'] ?? ''}"`,
+    );
+
+  let targets: RouterTarget[];
+  try {
+    targets = createTargets(settings, {
+      clock: kit.clock,
+      resolvePath: (path) => resolve(workspace, path),
+    }).targets;
+  } catch (error) {
+    if (error instanceof RouterConfigError)
+      throw new UserError(`${inputs.plan ?? "input 'router'"}: ${error.message}`);
+    throw error;
+  }
+  const steps = plan?.steps.map((s) => s.weight);
+  const candidate = await desiredWeight(inputs.weight, inputs.step, steps, targets);
+  const runId =
+    inputs['run-id'] ?? `${kit.env.GITHUB_RUN_ID ?? 'local'}-${kit.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+
+  const cancel = new AbortController();
+  deps.onCancel(() => {
+    kit.warning(
+      'cancellation received: finishing the write in flight, then putting every object back',
+    );
+    cancel.abort();
+  });
+
+  let outcomes: TargetOutcome[];
+  try {
+    outcomes = await kit.group(
+      `Shifting ${targets.map((t) => t.description).join(', ')} to ${candidate}% candidate`,
+      () =>
+        shiftTraffic(targets, candidate, {
+          runId,
+          planSteps: steps,
+          force: inputs.force,
+          clock: kit.clock,
+          verifyTimeoutMs,
+          verifyIntervalMs: 1000,
+          signal: cancel.signal,
+          log: (message) => {
+            kit.info(message);
+          },
+        }),
+    );
+  } catch (error) {
+    if (error instanceof ShiftRefused)
+      throw new UserError(`shift to ${candidate}% refused, nothing was written:\n${error.message}`);
+    if (error instanceof ShiftReverted)
+      throw new GateFailure(`shift to ${candidate}% failed: ${error.message}`);
+    throw error;
+  }
+
+  const first = outcomes[0];
+  kit.setOutput('previous-weights', JSON.stringify(first?.before ?? null));
+  kit.setOutput('weights', JSON.stringify(first?.after ?? null));
+  await kit.appendSummary(
+    [
+      heading(2, `Traffic shifted to ${candidate}% candidate`),
+      `Run \`${escapeMarkdown(runId)}\` · verification bound ${formatDuration(verifyTimeoutMs)}`,
+      table(
+        ['Object', 'Before (stable / candidate)', 'After (stable / candidate)', 'Verification'],
+        outcomes.map((o) => [
+          escapeMarkdown(o.description),
+          `${o.before.stable}% / ${o.before.candidate}%`,
+          `${o.after.stable}% / ${o.after.candidate}%`,
+          escapeMarkdown(o.detail),
+        ]),
+      ),
+    ].join('\n\n') + '\n',
+  );
+}
+
+async function desiredWeight(
+  weight: string | undefined,
+  step: string | undefined,
+  steps: number[] | undefined,
+  targets: RouterTarget[],
+): Promise<number> {
+  if (weight !== undefined) {
+    if (!/^\s*\d{1,3}\s*$/.test(weight) || Number(weight) > 100)
+      throw new UserError(
+        `input 'weight': expected a whole percentage from 0 to 100, got "${weight}"`,
+      );
+    return Number(weight);
+  }
+  const list = steps ?? [];
+  if (step?.trim() === 'next') {
+    const first = targets[0];
+    const current = first === undefined ? 0 : (await first.read()).weights.candidate;
+    const next = list.find((w) => w > current);
+    if (next === undefined)
+      throw new UserError(
+        `input 'step': "next" after ${current}%: the plan (${list.join(', ')}) has no further step`,
+      );
+    return next;
+  }
+  const index = Number(step);
+  if (!Number.isInteger(index) || index < 1 || index > list.length)
+    throw new UserError(
+      `input 'step': expected "next" or a step number from 1 to ${list.length}, got "${step ?? ''}"`,
+    );
+  return list[index - 1] ?? 0;
+}
+
+function loadPlan(path: string, readFile: (path: string) => string) {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new UserError(
+      `input 'plan': cannot read "${path}" (${(error as { code?: string }).code ?? String(error)})`,
+    );
+  }
+  const result = parsePlan(text, path);
+  if (!result.ok)
+    throw new UserError(`input 'plan': ${path} is not a valid plan:\n${result.errors.join('\n')}`);
+  return result.plan;
+}
+
+function parseRouter(text: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new UserError(
+      `input 'router': not YAML (${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)})`,
+    );
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UserError(
+      `input 'router': expected a mapping like "{kind: gateway-api, name: shop, stable: blue, candidate: green}", got ${JSON.stringify(text.slice(0, 80))}`,
+    );
+  return raw as Record<string, unknown>;
+}
