@@ -1,5 +1,6 @@
 import type { Clock } from '@cutover/action-kit';
 import type { RouterTarget } from '@cutover/traffic';
+import { Route53Router } from './aws/route53-router.js';
 import { FileRouter } from './file-router.js';
 import { GatewayApiRouter } from './kubernetes/gateway-api-router.js';
 import { IngressNginxRouter } from './kubernetes/ingress-nginx-router.js';
@@ -13,6 +14,7 @@ export const ROUTER_KINDS = [
   'ingress-nginx',
   'istio',
   'service-selector',
+  'route53',
 ] as const;
 
 /** Thrown for router settings a user must fix; the message names the key and what is allowed. */
@@ -41,9 +43,22 @@ export function createTargets(
       targets: [new FileRouter(context.resolvePath(text('path')), names())],
       client: undefined,
     };
+  if (kind === 'route53')
+    return {
+      targets: [
+        new Route53Router({
+          hostedZoneId: text('hosted-zone-id'),
+          record: text('record'),
+          type: optional('type') ?? 'A',
+          ...names(),
+          endpoint: optional('endpoint'),
+        }),
+      ],
+      client: undefined,
+    };
   if (typeof kind !== 'string' || !(ROUTER_KINDS as readonly string[]).includes(kind))
     throw new RouterConfigError(
-      `router.kind: expected one of ${ROUTER_KINDS.join(', ')}, got ${JSON.stringify(kind)} (AWS routers arrive with ALB and Route 53 support)`,
+      `router.kind: expected one of ${ROUTER_KINDS.join(', ')}, got ${JSON.stringify(kind)}`,
     );
 
   const client = new KubeClient({

@@ -1,4 +1,11 @@
-export { MARKER_KEY, type Marker, decodeMarker, encodeMarker } from './marker.js';
+export {
+  MARKER_KEY,
+  type Marker,
+  decodeMarker,
+  decodeMarkerCompact,
+  encodeMarker,
+  encodeMarkerCompact,
+} from './marker.js';
 export { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
 export {
   type ShiftOptions,

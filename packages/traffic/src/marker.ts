@@ -50,3 +50,56 @@ export function decodeMarker(text: string | undefined, where: string): Marker | 
     );
   return m as Marker;
 }
+
+/**
+ * The marker as a string AWS accepts where JSON is not allowed (ELB tag values: letters,
+ * digits, spaces and _ . : / = + - @; Route 53 TXT strings): space-separated key=value pairs.
+ *   v1 run=777-1 step=10 before=100/0 after=90/10 state=shifting at=2026-11-22T04:38:57.000Z
+ */
+export function encodeMarkerCompact(marker: Marker): string {
+  const pair = (w: { stable: number; candidate: number }) => `${w.stable}/${w.candidate}`;
+  return `v1 run=${marker.runId.replace(/[^A-Za-z0-9_.:/=+\-@]/g, '_')} step=${marker.step} before=${pair(marker.before)} after=${pair(marker.after)} state=${marker.state} at=${marker.at}`;
+}
+
+export function decodeMarkerCompact(text: string | undefined, where: string): Marker | undefined {
+  if (text === undefined || text === '') return undefined;
+  const fields = Object.fromEntries(
+    text
+      .split(' ')
+      .slice(1)
+      .map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]),
+  );
+  const pair = (value: string | undefined) => {
+    const [stable, candidate] = (value ?? '').split('/').map(Number);
+    return stable === undefined ||
+      candidate === undefined ||
+      Number.isNaN(stable) ||
+      Number.isNaN(candidate)
+      ? undefined
+      : { stable, candidate };
+  };
+  const before = pair(fields.before);
+  const after = pair(fields.after);
+  const state = fields.state as Marker['state'] | undefined;
+  if (
+    !text.startsWith('v1 ') ||
+    fields.run === undefined ||
+    before === undefined ||
+    after === undefined ||
+    !['shifting', 'done', 'reverted', 'rolled-back'].includes(state ?? '') ||
+    fields.at === undefined ||
+    Number.isNaN(Number(fields.step))
+  )
+    throw new Error(
+      `${where}: the cutover marker is not one this tool wrote: ${text.slice(0, 120)}`,
+    );
+  return {
+    version: 1,
+    runId: fields.run,
+    step: Number(fields.step),
+    before,
+    after,
+    state: state ?? 'done',
+    at: fields.at,
+  };
+}
