@@ -70,9 +70,14 @@ export class FakeRoute53 {
     }
     const rrset = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/.exec(url.pathname);
     const change = /^\/2013-04-01\/change\/([^/]+)$/.exec(url.pathname);
-    if (rrset !== null && method === 'GET') return this.list(res, url);
-    if (rrset !== null && method === 'POST')
-      return this.change(res, Buffer.concat(chunks).toString('utf8'));
+    if (rrset !== null && method === 'GET') {
+      this.list(res, url);
+      return;
+    }
+    if (rrset !== null && method === 'POST') {
+      this.change(res, Buffer.concat(chunks).toString('utf8'));
+      return;
+    }
     if (change !== null && method === 'GET') {
       const submitted = this.changes.get(change[1] ?? '');
       if (submitted === undefined) {

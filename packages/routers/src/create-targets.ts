@@ -1,5 +1,6 @@
 import type { Clock } from '@cutover/action-kit';
 import type { RouterTarget } from '@cutover/traffic';
+import { AlbRouter } from './aws/alb-router.js';
 import { Route53Router } from './aws/route53-router.js';
 import { FileRouter } from './file-router.js';
 import { GatewayApiRouter } from './kubernetes/gateway-api-router.js';
@@ -15,6 +16,7 @@ export const ROUTER_KINDS = [
   'istio',
   'service-selector',
   'route53',
+  'alb',
 ] as const;
 
 /** Thrown for router settings a user must fix; the message names the key and what is allowed. */
@@ -41,6 +43,18 @@ export function createTargets(
   if (kind === 'file')
     return {
       targets: [new FileRouter(context.resolvePath(text('path')), names())],
+      client: undefined,
+    };
+  if (kind === 'alb')
+    return {
+      targets: [
+        new AlbRouter({
+          region: text('region'),
+          ruleArn: text('rule-arn'),
+          ...names(),
+          endpoint: optional('endpoint'),
+        }),
+      ],
       client: undefined,
     };
   if (kind === 'route53')

@@ -6,3 +6,4 @@ export { IstioRouter } from './kubernetes/istio-router.js';
 export { KubeClient, type ObjectRef } from './kubernetes/kube-client.js';
 export { ServiceSelectorRouter } from './kubernetes/service-selector-router.js';
 export { Route53Router, type Route53Settings } from './aws/route53-router.js';
+export { AlbRouter, type AlbSettings } from './aws/alb-router.js';

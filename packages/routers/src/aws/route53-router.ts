@@ -84,9 +84,7 @@ export class Route53Router implements RouterTarget {
     }
     const all = [...records.values()];
     const find = (id: string) =>
-      all.find(
-        (r) => r.Name === name && r.Type === this.settings.type && r.SetIdentifier === id,
-      );
+      all.find((r) => r.Name === name && r.Type === this.settings.type && r.SetIdentifier === id);
     const stable = find(this.settings.stable);
     const candidate = find(this.settings.candidate);
     if (stable?.Weight === undefined || candidate?.Weight === undefined)

@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake of the ELBv2 query API (form-encoded requests, XML answers, version 2015-12-01) for
+ * the calls the ALB router makes: DescribeRules, ModifyRule, DescribeTags, AddTags and
+ * DescribeTargetHealth. Tag values are checked against ELB's allowed characters; throttling
+ * and unknown rules answer as the API does.
+ */
+const NS = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
+type Json = string | number | boolean | Json[] | { [key: string]: Json };
+
+export class FakeElbV2 {
+  readonly rules = new Map<string, { Priority: string; Actions: Json[] }>();
+  readonly tags = new Map<string, Record<string, string>>();
+  readonly health = new Map<string, string[]>();
+  readonly requests: string[] = [];
+  private throttle = 0;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) =>
+      this.server?.close(() => {
+        resolve();
+      }),
+    );
+  }
+
+  throttleNext(times: number): void {
+    this.throttle += times;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const action = params.get('Action') ?? '';
+    this.requests.push(action);
+    if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 '))
+      return this.error(res, 403, 'MissingAuthenticationToken', 'Missing Authentication Token');
+    if (params.get('Version') !== '2015-12-01')
+      return this.error(
+        res,
+        400,
+        'InvalidAction',
+        `unknown version ${params.get('Version') ?? ''}`,
+      );
+    if (this.throttle > 0) {
+      this.throttle--;
+      return this.error(res, 400, 'Throttling', 'Rate exceeded');
+    }
+    const input = unflatten(params);
+    switch (action) {
+      case 'DescribeRules': {
+        const arns = (input.RuleArns as Json[] | undefined) ?? [];
+        const missing = arns.filter((arn) => !this.rules.has(arn as string));
+        if (missing.length > 0)
+          return this.error(res, 400, 'RuleNotFound', 'One or more rules not found');
+        return this.ok(res, action, { Rules: arns.map((arn) => this.ruleJson(arn as string)) });
+      }
+      case 'ModifyRule': {
+        const arn = input.RuleArn as string;
+        const rule = this.rules.get(arn);
+        if (rule === undefined)
+          return this.error(res, 400, 'RuleNotFound', 'One or more rules not found');
+        const actions = (input.Actions as Json[] | undefined) ?? [];
+        for (const a of actions) {
+          const groups = (((
+            (a as Record<string, Json>).ForwardConfig as Record<string, Json> | undefined
+          )?.TargetGroups as Json[] | undefined) ?? []) as Record<string, Json>[];
+          if (groups.some((g) => Number(g.Weight) < 0 || Number(g.Weight) > 999))
+            return this.error(
+              res,
+              400,
+              'ValidationError',
+              'Target group weights must be between 0 and 999',
+            );
+        }
+        rule.Actions = actions;
+        return this.ok(res, action, { Rules: [this.ruleJson(arn)] });
+      }
+      case 'DescribeTags': {
+        const arns = (input.ResourceArns as Json[] | undefined) ?? [];
+        return this.ok(res, action, {
+          TagDescriptions: arns.map((arn) => ({
+            ResourceArn: arn,
+            Tags: Object.entries(this.tags.get(arn as string) ?? {}).map(([Key, Value]) => ({
+              Key,
+              Value,
+            })),
+          })),
+        });
+      }
+      case 'AddTags': {
+        const arns = (input.ResourceArns as Json[] | undefined) ?? [];
+        const tags = ((input.Tags as Json[] | undefined) ?? []) as Record<string, string>[];
+        const bad = tags.find(
+          (t) =>
+            !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(t.Value ?? '') || (t.Value ?? '').length > 256,
+        );
+        if (bad !== undefined)
+          return this.error(
+            res,
+            400,
+            'ValidationError',
+            `1 validation error detected: Value '${bad.Value ?? ''}' at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$`,
+          );
+        for (const arn of arns)
+          this.tags.set(arn as string, {
+            ...this.tags.get(arn as string),
+            ...Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? ''])),
+          });
+        return this.ok(res, action, {});
+      }
+      case 'DescribeTargetHealth': {
+        const states = this.health.get(input.TargetGroupArn as string);
+        if (states === undefined)
+          return this.error(res, 400, 'TargetGroupNotFound', 'One or more target groups not found');
+        return this.ok(res, action, {
+          TargetHealthDescriptions: states.map((State, i) => ({
+            Target: { Id: `i-0${i}`, Port: 80 },
+            TargetHealth: { State },
+          })),
+        });
+      }
+      default:
+        return this.error(
+          res,
+          400,
+          'InvalidAction',
+          `The action ${action} is not valid for this web service.`,
+        );
+    }
+  }
+
+  private ruleJson(arn: string): Json {
+    const rule = this.rules.get(arn);
+    return {
+      RuleArn: arn,
+      Priority: rule?.Priority ?? '1',
+      Conditions: [],
+      Actions: rule?.Actions ?? [],
+      IsDefault: false,
+    };
+  }
+
+  private ok(res: ServerResponse, action: string, result: Json): boolean {
+    res
+      .writeHead(200, { 'content-type': 'text/xml' })
+      .end(
+        `<${action}Response xmlns="${NS}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>req</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    return true;
+  }
+
+  private error(res: ServerResponse, status: number, code: string, message: string): boolean {
+    res
+      .writeHead(status, { 'content-type': 'text/xml' })
+      .end(
+        `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>req</RequestId></ErrorResponse>`,
+      );
+    return true;
+  }
+}
+
+/** Query-protocol keys (Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight) to nested JSON. */
+function unflatten(params: URLSearchParams): Record<string, Json> {
+  const root: Record<string, Json> = {};
+  for (const [key, value] of params) {
+    if (key === 'Action' || key === 'Version') continue;
+    const parts = key.split('.');
+    let node: Record<string, Json> | Json[] = root;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] ?? '';
+      const last = i === parts.length - 1;
+      if (part === 'member') continue;
+      const isIndex = /^\d+$/.test(part);
+      const nextIsList = parts[i + 1] === 'member';
+      const slot = isIndex ? Number(part) - 1 : part;
+      const container = node as Record<string | number, Json>;
+      if (last) container[slot] = value;
+      else {
+        container[slot] ??= nextIsList ? [] : {};
+        node = container[slot] as Record<string, Json> | Json[];
+      }
+    }
+  }
+  return root;
+}
+
+function toXml(value: Json): string {
+  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('');
+  if (typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+      .join('');
+  return escapeXml(String(value));
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
