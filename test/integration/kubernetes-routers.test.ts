@@ -164,7 +164,9 @@ describe('Gateway API HTTPRoute router', () => {
   });
 
   it('names the object, namespace and context when the route does not exist (404)', async () => {
-    await expect(shiftTraffic(targets({ kind: 'gateway-api', name: 'missing' }), 10, options())).rejects.toThrow(
+    await expect(
+      shiftTraffic(targets({ kind: 'gateway-api', name: 'missing' }), 10, options()),
+    ).rejects.toThrow(
       'read HTTPRoute production/missing: not found (404); check the name, the namespace and the kubeconfig context',
     );
     expect(kube.count('PATCH')).toBe(0);
