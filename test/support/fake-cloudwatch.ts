@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.js';
 
 /**
  * A fake of CloudWatch's GetMetricData over the AWS JSON 1.0 protocol that the current SDK
@@ -23,7 +23,7 @@ export interface MetricDataQuery {
   };
 }
 
-export class FakeCloudWatch {
+export class FakeCloudWatch extends LoopbackFake {
   /** Values by the returned query's expression, or by metric name for a single metric; undefined = no point. */
   readonly generators = new Map<string, (epochSeconds: number) => number | undefined>();
   readonly requests: {
@@ -39,31 +39,12 @@ export class FakeCloudWatch {
   /** The final page still reports PartialData (the service could not return everything). */
   incomplete = false;
   private readonly faults: { status: number; code: string; message: string }[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
-  }
 
   failNext(status: number, code: string, message: string, times = 1): void {
     for (let i = 0; i < times; i++) this.faults.push({ status, code, message });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers['x-amz-target'] ?? '');

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.js';
 
 /**
  * A fake of the ELBv2 query API (form-encoded requests, XML answers, version 2015-12-01) for
@@ -10,37 +10,18 @@ import type { AddressInfo } from 'node:net';
 const NS = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
 
-export class FakeElbV2 {
+export class FakeElbV2 extends LoopbackFake {
   readonly rules = new Map<string, { Priority: string; Actions: Json[] }>();
   readonly tags = new Map<string, Record<string, string>>();
   readonly health = new Map<string, string[]>();
   readonly requests: string[] = [];
   private throttle = 0;
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
-  }
 
   throttleNext(times: number): void {
     this.throttle += times;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));

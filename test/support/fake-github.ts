@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.js';
 
 /**
  * A fake of the GitHub REST API endpoints this toolkit uses, on loopback, so the real Octokit
@@ -26,7 +26,7 @@ export interface RecordedRequest {
   authorization: string | undefined;
 }
 
-export class FakeGitHub {
+export class FakeGitHub extends LoopbackFake {
   readonly issues = new Map<number, FakeIssue>();
   readonly comments = new Map<number, { id: number; body: string; user: string }[]>();
   readonly releases = new Map<string, { body: string; draft?: boolean }>();
@@ -40,25 +40,6 @@ export class FakeGitHub {
   private readonly faults: { match: string; response: FakeResponse }[] = [];
   /** Called after a GET of an issue is served: lets a test edit the issue "concurrently". */
   onIssueRead: ((number: number, count: number) => void) | undefined;
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
-  }
 
   /** Serve these responses, in order, to the next requests matching "METHOD /path-prefix". */
   fail(match: string, ...responses: FakeResponse[]): void {
@@ -69,7 +50,7 @@ export class FakeGitHub {
     return this.requests.filter((r) => `${r.method} ${r.path}`.startsWith(match)).length;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.js';
 import { XMLParser } from 'fast-xml-parser';
 
 /**
@@ -19,31 +19,12 @@ export interface FakeRecord {
 
 const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
-export class FakeRoute53 {
+export class FakeRoute53 extends LoopbackFake {
   records: FakeRecord[] = [];
   readonly requests: { method: string; path: string }[] = [];
   propagationMs = 30;
   private changes = new Map<string, number>();
   private throttle = 0;
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
-  }
 
   throttleNext(times: number): void {
     this.throttle += times;
@@ -53,7 +34,7 @@ export class FakeRoute53 {
     return this.records.find((r) => r.Name === name && r.SetIdentifier === setIdentifier);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -11,7 +11,7 @@ import {
   type RuleVerdict,
 } from '@cutover/gates';
 import { createMetricsSource } from '@cutover/metrics';
-import { formatDuration, parseDuration, parsePlan, type GateRule, type Plan } from '@cutover/plan';
+import { formatDuration, loadPlanFile, parseDuration, type GateRule } from '@cutover/plan';
 import { inputs as inputSchema } from './inputs.js';
 import { checkWindowBounds, parseTimeInput } from './resolve-window.js';
 
@@ -131,19 +131,10 @@ export async function main(
   }
 }
 
-function loadPlan(path: string, readFile: (path: string) => string): Plan {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    throw new UserError(
-      `input 'plan': cannot read "${path}" (${(error as { code?: string }).code ?? String(error)})`,
-    );
-  }
-  const result = parsePlan(text, path);
-  if (!result.ok)
-    throw new UserError(`input 'plan': ${path} is not a valid plan:\n${result.errors.join('\n')}`);
-  return result.plan;
+function loadPlan(path: string, readFile: (path: string) => string) {
+  const loaded = loadPlanFile(path, readFile);
+  if (!loaded.ok) throw new UserError(loaded.message);
+  return loaded.plan;
 }
 
 function resolveWindow(

@@ -9,7 +9,7 @@ import {
   table,
   type ActionKit,
 } from '@cutover/action-kit';
-import { formatDuration, parseDuration, parsePlan } from '@cutover/plan';
+import { formatDuration, loadPlanFile, parseDuration } from '@cutover/plan';
 import { RouterConfigError, createTargets } from '@cutover/routers';
 import {
   ShiftRefused,
@@ -162,18 +162,9 @@ async function desiredWeight(
 }
 
 function loadPlan(path: string, readFile: (path: string) => string) {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    throw new UserError(
-      `input 'plan': cannot read "${path}" (${(error as { code?: string }).code ?? String(error)})`,
-    );
-  }
-  const result = parsePlan(text, path);
-  if (!result.ok)
-    throw new UserError(`input 'plan': ${path} is not a valid plan:\n${result.errors.join('\n')}`);
-  return result.plan;
+  const loaded = loadPlanFile(path, readFile);
+  if (!loaded.ok) throw new UserError(loaded.message);
+  return loaded.plan;
 }
 
 function parseRouter(text: string): Record<string, unknown> {

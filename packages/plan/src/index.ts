@@ -15,3 +15,4 @@ export { type Comparison, type Threshold, breaches, parseThreshold } from './thr
 export { type Weights, weightsFor } from './traffic-router.js';
 export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
 export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';
+export { loadPlanFile } from './load-plan.js';
