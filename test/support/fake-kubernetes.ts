@@ -1,9 +1,8 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LoopbackFake } from './loopback-fake.js';
 import { createTlsFixture, type TlsFixture } from './tls-fixtures.js';
 
 // One CA and server certificate per test process: key generation takes a moment.
@@ -94,7 +93,7 @@ export interface Fault {
   afterApply?: boolean;
 }
 
-export class FakeKubernetes {
+export class FakeKubernetes extends LoopbackFake {
   readonly objects = new Map<string, Obj>();
   readonly requests: { method: string; path: string; contentType: string | undefined }[] = [];
   /** Delay before the fake Gateway controller accepts a new HTTPRoute generation; undefined = controller down. */
@@ -102,34 +101,22 @@ export class FakeKubernetes {
   latencyMs = 0;
   private faults: Fault[] = [];
   private version = 1000;
-  private server: Server | undefined;
-  url = '';
   kubeconfig = '';
   caCert = '';
 
-  async start(): Promise<this> {
-    const { fixture, server } = serverTls();
-    this.server = createServer(server, (req, res) => {
-      void this.handle(req, res);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `https://localhost:${(this.server.address() as AddressInfo).port}`;
-    this.caCert = fixture.caCert;
+  protected override tls(): { key: string; cert: string } {
+    return serverTls().server;
+  }
+
+  override async start(): Promise<this> {
+    await super.start();
+    this.caCert = serverTls().fixture.caCert;
     this.kubeconfig = join(mkdtempSync(join(tmpdir(), 'cutover-kube-')), 'config');
     writeFileSync(
       this.kubeconfig,
       `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: '${this.url}', certificate-authority-data: ${Buffer.from(this.caCert).toString('base64')}}\nusers:\n- name: ci\n  user: {token: test-token}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: ci, namespace: production}\ncurrent-context: fake\n`,
     );
     return this;
-  }
-
-  stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    return new Promise((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
   }
 
   /** Stores an object as a client would have created it. */
@@ -161,7 +148,7 @@ export class FakeKubernetes {
     return `${apiVersion}/${kind}/${namespace}/${name}`;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

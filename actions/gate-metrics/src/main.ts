@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { GateFailure, UserError, type ActionKit } from '@cutover/action-kit';
 import {
   checkWindow,
-  combineVerdicts,
   formatValue,
   renderGateSummary,
   watchGates,
@@ -119,7 +118,7 @@ export async function main(
     }),
   );
 
-  const outcome = combineVerdicts(report.verdicts);
+  const { outcome } = report;
   if (outcome.status === 'inconclusive')
     kit.warning(`gates inconclusive: ${outcome.reason}`, { title: 'Gate inconclusive' });
   if (outcome.status === 'fail') {

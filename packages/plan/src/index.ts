@@ -12,7 +12,7 @@ export type {
   Strategy,
 } from './plan-types.js';
 export { type Comparison, type Threshold, breaches, parseThreshold } from './threshold.js';
-export { type Weights, weightsFor } from './traffic-router.js';
+export { type Weights, shareOf, weightsFor } from './traffic-router.js';
 export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
 export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';
 export { loadPlanFile } from './load-plan.js';

@@ -4,9 +4,17 @@ export interface Weights {
   candidate: number;
 }
 
-/** Pure: the weights for a candidate share, with the error a user needs for a bad one. */
+/**
+ * Pure: the weights for a candidate share. It does not validate: the shift rules refuse bad
+ * values with a message naming the object, so NaN and out-of-range values pass through to them.
+ */
 export function weightsFor(candidate: number): Weights {
-  if (!Number.isFinite(candidate) || candidate < 0 || candidate > 100)
-    throw new Error(`candidate weight must be a percentage from 0 to 100, got ${candidate}`);
   return { stable: 100 - candidate, candidate };
+}
+
+/** Pure: the candidate's share, in whole percent, of two router weights (0-100, 0-999, 0-255...). */
+export function shareOf(stable: number, candidate: number, where: string): Weights {
+  const total = stable + candidate;
+  if (total === 0) throw new Error(`${where}: both backends have weight 0; no traffic is routed`);
+  return weightsFor(Math.round((candidate / total) * 100));
 }

@@ -60,7 +60,7 @@ export async function shiftTraffic(
   candidate: number,
   options: ShiftOptions,
 ): Promise<TargetOutcome[]> {
-  const desired = safeWeights(candidate);
+  const desired = weightsFor(candidate);
   const states = await Promise.all(targets.map((t) => t.read()));
   const readiness = await Promise.all(targets.map((t) => t.readiness()));
   const problems = targets.flatMap((target, i) => {
@@ -261,9 +261,4 @@ async function revert(
     }),
   );
   return `reverted: ${results.join('; ')}`;
-}
-
-function safeWeights(candidate: number): Weights {
-  // Validation with a message happens in shiftRefusals; keep NaN and out-of-range values intact for it.
-  return { stable: 100 - candidate, candidate };
 }

@@ -2,7 +2,7 @@ import type {
   Action,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Weights } from '@cutover/plan';
+import { shareOf, type Weights } from '@cutover/plan';
 import {
   ConflictError,
   decodeMarkerCompact,
@@ -67,11 +67,8 @@ export class AlbRouter implements RouterTarget {
         `${this.description}: its forward action does not name both target groups (${groups.map((g) => g.TargetGroupArn?.split('/').slice(-2, -1)[0] ?? '?').join(', ') || 'none'})`,
       );
     const markerText = tags.TagDescriptions?.[0]?.Tags?.find((t) => t.Key === MARKER_TAG)?.Value;
-    const total = stable + candidate;
-    if (total === 0) throw new Error(`${this.description}: both target groups have weight 0`);
-    const share = Math.round((candidate / total) * 100);
     return {
-      weights: { stable: 100 - share, candidate: share },
+      weights: shareOf(stable, candidate, this.description),
       marker: decodeMarkerCompact(markerText, this.description),
       version: JSON.stringify([groups, markerText ?? null]),
     };

@@ -1,5 +1,5 @@
 import type { ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
-import type { Weights } from '@cutover/plan';
+import { shareOf, weightsFor, type Weights } from '@cutover/plan';
 import {
   ConflictError,
   decodeMarkerCompact,
@@ -100,10 +100,12 @@ export class Route53Router implements RouterTarget {
     const markerText = marker?.ResourceRecords?.[0]?.Value?.replace(/^"|"$/g, '');
     const version = JSON.stringify([stable, candidate, marker ?? null]);
     this.current = { stable, candidate, marker, version };
-    const total = stable.Weight + candidate.Weight;
-    const share = total === 0 ? 50 : Math.round((candidate.Weight / total) * 100);
+    // Route 53 answers evenly when every weight in the set is 0.
     return {
-      weights: { stable: 100 - share, candidate: share },
+      weights:
+        stable.Weight + candidate.Weight === 0
+          ? weightsFor(50)
+          : shareOf(stable.Weight, candidate.Weight, this.description),
       marker: decodeMarkerCompact(markerText, this.description),
       version,
     };

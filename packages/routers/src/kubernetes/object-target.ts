@@ -1,4 +1,4 @@
-import type { Weights } from '@cutover/plan';
+import { shareOf, type Weights } from '@cutover/plan';
 import {
   MARKER_KEY,
   decodeMarker,
@@ -74,10 +74,6 @@ export abstract class KubernetesObjectTarget implements RouterTarget {
   }
 
   protected percent(stable: number, candidate: number): Weights {
-    const total = stable + candidate;
-    if (total === 0)
-      throw new Error(`${this.description}: both backends have weight 0; no traffic is routed`);
-    const share = Math.round((candidate / total) * 100);
-    return { stable: 100 - share, candidate: share };
+    return shareOf(stable, candidate, this.description);
   }
 }
