@@ -38,6 +38,8 @@ const rule: GateRule = {
   minSamples: 3,
   minTraffic: undefined,
   onNoData: 'inconclusive',
+  minCoverage: 0,
+  maxGapMs: Number.POSITIVE_INFINITY,
   errorBudget: 1,
   relative: undefined,
   severity: 'critical',

@@ -1,18 +1,11 @@
 import { UserError } from '@cutover/action-kit';
-import { formatDuration, parseDuration } from '@cutover/plan';
+import { TIME_SPEC_FORMS, formatDuration, parseTimeSpec } from '@cutover/plan';
 
-/** Pure: "2026-11-20T10:00:00Z", "24h" (that long ago) or "now" to epoch ms. */
 export function parseTimeInput(name: string, text: string, now: number): number {
-  const trimmed = text.trim();
-  if (trimmed === 'now') return now;
-  const ago = parseDuration(trimmed);
-  if (ago !== undefined) return now - ago;
-  const absolute = /^\d{4}-\d\d-\d\dT/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  if (Number.isNaN(absolute))
-    throw new UserError(
-      `input '${name}': expected an ISO 8601 time like "2026-11-20T10:00:00Z", a duration ago like "24h", or "now", got "${text}"`,
-    );
-  return absolute;
+  const time = parseTimeSpec(text, now);
+  if (time === undefined)
+    throw new UserError(`input '${name}': expected ${TIME_SPEC_FORMS}, got "${text}"`);
+  return time;
 }
 
 export function checkWindowBounds(from: number, to: number, now: number): void {

@@ -12,6 +12,7 @@ export {
 export type { ActionKit, AnnotationTarget } from './kit.js';
 export { type LogEntry, type MemoryKit, createMemoryKit } from './memory-kit.js';
 export { type RetryDecision, type RetryOptions, retry } from './retry.js';
+export { redactUrls, urlCredentials } from './redact.js';
 export { runAction, failureMessage } from './run-action.js';
 export {
   SUMMARY_LIMIT_BYTES,
@@ -21,3 +22,4 @@ export {
   heading,
   table,
 } from './summary.js';
+export { resolveInWorkspace } from './workspace-path.js';

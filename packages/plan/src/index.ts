@@ -16,3 +16,4 @@ export { type Weights, shareOf, weightsFor } from './traffic-router.js';
 export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
 export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';
 export { loadPlanFile } from './load-plan.js';
+export { TIME_SPEC_FORMS, parseTimeSpec } from './time-spec.js';

@@ -18,6 +18,18 @@ export interface GateRule {
   minSamples: number;
   minTraffic: { query: MetricQuery; threshold: number } | undefined;
   onNoData: NoDataPolicy;
+  /**
+   * Data coverage the window must reach: the share (0..1) of evaluation points after
+   * `initial-delay` that had data at or above the traffic guard. Below it, the verdict is
+   * `onNoData`. Default 0.9.
+   */
+  minCoverage: number;
+  /**
+   * The longest run of points without data (or under the traffic guard) tolerated, including a
+   * run that reaches the end of the window. Longer gives the `onNoData` verdict, in watch mode
+   * as soon as the gap passes it. Default max(for, interval).
+   */
+  maxGapMs: number;
   /** Consecutive provider errors tolerated; one more fails the rule. */
   errorBudget: number;
   /** Compare the candidate with stable: value = candidate / baseline (ratio) or candidate - baseline. */

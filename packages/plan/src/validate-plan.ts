@@ -180,6 +180,8 @@ function validateGate(
     'min-samples',
     'min-traffic',
     'on-no-data',
+    'min-coverage',
+    'max-gap',
     'error-budget',
     'relative',
     'severity',
@@ -214,6 +216,11 @@ function validateGate(
   const errorBudget = integer(rule['error-budget'] ?? 3, `${path}.error-budget`, 0, 1000, at);
   const onNoData = oneOf(rule['on-no-data'] ?? 'inconclusive', NO_DATA, `${path}.on-no-data`, at);
   const severity = oneOf(rule.severity ?? 'critical', SEVERITIES, `${path}.severity`, at);
+  const minCoverage = percentage(rule['min-coverage'] ?? '90%', `${path}.min-coverage`, at);
+  const maxGapMs =
+    rule['max-gap'] === undefined
+      ? Math.max(forMs ?? 0, intervalMs ?? 0)
+      : duration(rule['max-gap'], `${path}.max-gap`, at);
 
   let minTraffic: GateRule['minTraffic'];
   if (rule['min-traffic'] !== undefined) {
@@ -248,7 +255,9 @@ function validateGate(
     minSamples === undefined ||
     errorBudget === undefined ||
     onNoData === undefined ||
-    severity === undefined
+    severity === undefined ||
+    minCoverage === undefined ||
+    maxGapMs === undefined
   )
     return undefined;
   return {
@@ -261,6 +270,8 @@ function validateGate(
     minSamples,
     minTraffic,
     onNoData,
+    minCoverage,
+    maxGapMs,
     errorBudget,
     relative,
     severity,
@@ -336,6 +347,20 @@ function duration(
   if (value === undefined)
     at(path, `expected a duration like "90s", "5m", "1h30m" or "2d", got ${show(raw)}`);
   return value;
+}
+
+/** "90%" (or 0.9) to 0.9. */
+function percentage(
+  raw: unknown,
+  path: string,
+  at: (path: string, message: string) => void,
+): number | undefined {
+  const match = typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(raw) : null;
+  const value =
+    match !== null ? Number(match[1]) / 100 : typeof raw === 'number' ? raw : Number.NaN;
+  if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
+  at(path, `expected a percentage from 0% to 100% like "90%", got ${show(raw)}`);
+  return undefined;
 }
 
 function integer(

@@ -23,6 +23,8 @@ const rule = (overrides: Partial<GateRule> = {}): GateRule => ({
   minSamples: 1,
   minTraffic: undefined,
   onNoData: 'inconclusive',
+  minCoverage: 0,
+  maxGapMs: Number.POSITIVE_INFINITY,
   errorBudget: 3,
   relative: undefined,
   severity: 'critical',

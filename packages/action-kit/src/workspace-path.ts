@@ -1,0 +1,26 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { UserError } from './errors.js';
+
+/**
+ * Resolves a path an input or plan names against the workspace and refuses one that leaves it
+ * (`../../etc`, an absolute path elsewhere), unless the caller allows it. A checklist or plan
+ * may come from an untrusted pull request, so "relative to the workspace" must mean inside it.
+ * Symlinks are not followed here: the workspace is the caller's own checkout.
+ */
+export function resolveInWorkspace(
+  workspace: string,
+  path: string,
+  name: string,
+  options: { allowOutside?: boolean; allowInput?: string } = {},
+): string {
+  const root = resolve(workspace);
+  const full = resolve(root, path);
+  const rel = relative(root, full);
+  const inside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  if (inside || options.allowOutside === true) return full;
+  const escape =
+    options.allowInput === undefined ? '' : ` (set input '${options.allowInput}' to allow it)`;
+  throw new UserError(
+    `${name}: "${path}" resolves to ${full}, outside the workspace ${root}; expected a path inside it${escape}`,
+  );
+}
