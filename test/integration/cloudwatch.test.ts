@@ -31,7 +31,7 @@ const source = () =>
 const rule: GateRule = {
   name: 'api-error-rate',
   query: errorRate,
-  threshold: parseThreshold('> 5') ?? { comparison: '>', value: 5, text: '> 5' },
+  threshold: parseThreshold('> 5') ?? { comparison: '>', value: 5, unit: '', text: '> 5' },
   forMs: 3 * 60_000,
   intervalMs: 60_000,
   initialDelayMs: 0,

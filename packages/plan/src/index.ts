@@ -11,7 +11,15 @@ export type {
   Severity,
   Strategy,
 } from './plan-types.js';
-export { type Comparison, type Threshold, breaches, parseThreshold } from './threshold.js';
+export {
+  type Comparison,
+  type Threshold,
+  type ThresholdUnit,
+  breaches,
+  formatInUnit,
+  formatThreshold,
+  parseThreshold,
+} from './threshold.js';
 export { type Weights, shareOf, weightsFor } from './traffic-router.js';
 export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
 export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';

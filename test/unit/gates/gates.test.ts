@@ -16,7 +16,7 @@ const M = 60 * S;
 const rule = (overrides: Partial<GateRule> = {}): GateRule => ({
   name: 'errors',
   query: 'errors',
-  threshold: parseThreshold('> 5%') ?? { comparison: '>', value: 0.05, text: '> 5%' },
+  threshold: parseThreshold('> 5%') ?? { comparison: '>', value: 0.05, unit: '%', text: '> 5%' },
   forMs: 5 * M,
   intervalMs: 15 * S,
   initialDelayMs: 0,
