@@ -12,8 +12,11 @@ export {
 export type { ActionKit, AnnotationTarget } from './kit.js';
 export { type LogEntry, type MemoryKit, createMemoryKit } from './memory-kit.js';
 export { type RetryDecision, type RetryOptions, retry } from './retry.js';
-export { redactUrls, urlCredentials } from './redact.js';
+export { maskValues, redactUrls, urlCredentials } from './redact.js';
+export { INERT_LEAD, isCommandLike, neutraliseCommands } from './neutralise-commands.js';
+export { type OutputGuard, createOutputGuard } from './output-guard.js';
 export { runAction, failureMessage } from './run-action.js';
+export { type CoreKit } from './core-kit.js';
 export {
   SUMMARY_LIMIT_BYTES,
   capSummary,

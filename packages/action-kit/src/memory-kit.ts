@@ -1,6 +1,8 @@
 import { createVirtualClock, type Clock } from './clock.js';
 import { readInputs } from './inputs.js';
 import type { ActionKit, AnnotationTarget } from './kit.js';
+import { createOutputGuard } from './output-guard.js';
+import { urlCredentials } from './redact.js';
 import { capSummary } from './summary.js';
 
 export interface LogEntry {
@@ -9,10 +11,15 @@ export interface LogEntry {
   target?: AnnotationTarget;
 }
 
-/** An ActionKit that records everything in memory: for tests and for the local rehearsal. */
+/**
+ * An ActionKit that records everything in memory: for tests and for the local rehearsal. It
+ * sends text through the same output guard as the core kit, so `logs`, `outputs` and `summary`
+ * hold what the real kit would print (secrets masked, URL userinfo redacted, commands inert).
+ */
 export interface MemoryKit extends ActionKit {
   readonly outputs: Record<string, string>;
   readonly logs: LogEntry[];
+  /** Every mask value registered: each secret whole, each of its lines, URL credentials read. */
   readonly masked: string[];
   summary: string;
 }
@@ -27,6 +34,7 @@ export function createMemoryKit(
 ): MemoryKit {
   const inputs = options.inputs ?? {};
   const echo = options.echo;
+  const guard = createOutputGuard();
   const kit: MemoryKit = {
     env: options.env ?? {},
     clock: options.clock ?? createVirtualClock(Date.UTC(2026, 0, 1)),
@@ -34,12 +42,17 @@ export function createMemoryKit(
     logs: [],
     masked: [],
     summary: '',
-    readInputs: (schema) => readInputs(schema, (name) => inputs[name] ?? ''),
+    readInputs: (schema) =>
+      readInputs(schema, (name) => {
+        const raw = inputs[name] ?? '';
+        for (const credential of urlCredentials(raw)) kit.mask(credential);
+        return raw;
+      }),
     setOutput: (name, value) => {
-      kit.outputs[name] = value;
+      kit.outputs[name] = guard.forOutput(value);
     },
     mask: (secret) => {
-      kit.masked.push(secret);
+      kit.masked.push(...guard.addSecret(secret));
     },
     debug: (message) => record('debug', message),
     info: (message) => record('info', message),
@@ -51,16 +64,19 @@ export function createMemoryKit(
       return body();
     },
     appendSummary: (markdown) => {
-      kit.summary = capSummary(kit.summary + markdown);
+      kit.summary = capSummary(kit.summary + guard.forSummary(markdown));
       return Promise.resolve();
     },
   };
   function record(level: LogEntry['level'], message: string, target?: AnnotationTarget): void {
-    const redacted = kit.masked.reduce((text, secret) => text.split(secret).join('***'), message);
-    kit.logs.push(
-      target === undefined ? { level, message: redacted } : { level, message: redacted, target },
-    );
-    echo?.(level === 'info' ? redacted : `[${level}] ${redacted}`);
+    const printed = guard.forLog(message);
+    if (target === undefined) kit.logs.push({ level, message: printed });
+    else {
+      const safeTarget =
+        target.title === undefined ? target : { ...target, title: guard.forLog(target.title) };
+      kit.logs.push({ level, message: printed, target: safeTarget });
+    }
+    echo?.(level === 'info' ? printed : `[${level}] ${printed}`);
   }
   return kit;
 }

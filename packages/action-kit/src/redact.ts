@@ -33,3 +33,19 @@ export function urlCredentials(text: string): string[] {
   }
   return [...found];
 }
+
+/**
+ * The values to register as masks for one secret: the whole, and each of its lines (trimmed
+ * too), because the runner masks line by line and a multi-line value is printed across lines.
+ * Blank lines are skipped: masking white space would garble every log line.
+ */
+export function maskValues(secret: string): string[] {
+  const values = new Set<string>();
+  if (secret.trim() !== '') values.add(secret);
+  for (const line of secret.split(/\r\n|[\n\r\u0085\u2028\u2029]/)) {
+    if (line.trim() === '') continue;
+    values.add(line);
+    values.add(line.trim());
+  }
+  return [...values];
+}

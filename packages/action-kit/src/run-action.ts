@@ -6,15 +6,17 @@ import type { ActionKit } from './kit.js';
 /**
  * The entry point of every action and the only place that calls core.setFailed.
  * User errors and gate failures are shown as they are; anything else is a bug in this
- * toolkit and is labelled so, with the stack trace in the log.
+ * toolkit and is labelled so, with the stack trace in the log. Both go through the kit's
+ * output guard: an error message may quote a Prometheus reply or a checklist line.
  */
 export async function runAction(main: (kit: ActionKit) => Promise<void>): Promise<void> {
+  const kit = createCoreKit();
   try {
-    await main(createCoreKit());
+    await main(kit);
   } catch (error) {
-    core.setFailed(failureMessage(error));
+    core.setFailed(kit.forLog(failureMessage(error)));
     if (!isExpected(error) && error instanceof Error && error.stack !== undefined)
-      core.info(error.stack);
+      kit.info(error.stack);
   }
 }
 
