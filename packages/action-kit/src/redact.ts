@@ -3,8 +3,9 @@
  * an output or a summary. These helpers find them in any text so every printer can scrub.
  */
 
-// scheme://userinfo@ — userinfo stops at the first "/", "?", "#", whitespace or quote.
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]+)@/gi;
+// scheme://userinfo@host: the authority ends at "/", "?", "#", whitespace or a quote, and the
+// userinfo at its last "@" (a password may itself hold an unencoded "@").
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]+)@/gi;
 
 /** The text with the userinfo of every URL replaced by `***`. */
 export function redactUrls(text: string): string {
