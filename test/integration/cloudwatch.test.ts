@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualClock } from '@cutover/action-kit';
 import { ProviderUnavailable, QueryRejected, checkWindow } from '@cutover/gates';
@@ -131,5 +133,45 @@ describe('CloudWatch GetMetricData through the real SDK', () => {
   it('answers an instant query with the latest point', async () => {
     const series = await source().instant(errorRate, T0 + 35 * 60_000);
     expect(series[0]?.points).toEqual([[T0 + 34 * 60_000, 8]]);
+  });
+});
+
+describe('CloudWatch answers with non-finite or missing values', () => {
+  it('drops NaN, ±Infinity and values missing for a timestamp: they are no data', async () => {
+    const t = T0 / 1000;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        // Timestamps outnumber Values: the last timestamp has no value at all.
+        res.end(
+          `{"MetricDataResults":[{"Id":"result","Label":"result","StatusCode":"Complete","Messages":[],` +
+            `"Timestamps":[${t},${t + 60},${t + 120},${t + 180},${t + 240}],` +
+            `"Values":["NaN","Infinity",2.5,"-Infinity"]}],"Messages":[]}`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const hostile = new CloudWatchSource({
+      region: 'ap-northeast-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      timeoutMs: 5000,
+    });
+    try {
+      expect(await hostile.range(errorRate, T0, T0 + 5 * 60_000)).toEqual([
+        { labels: {}, points: [[T0 + 120_000, 2.5]] },
+      ]);
+      const report = await checkWindow(
+        [{ ...rule, minSamples: 1, forMs: 60_000 }],
+        hostile,
+        T0,
+        T0 + 5 * 60_000,
+        createVirtualClock(0),
+      );
+      expect(report.verdicts[0]?.worst).toBe(2.5);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -16,6 +16,8 @@ export interface FakeResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Never answer ('headers'), or send the headers and part of the body, then stall ('body'). */
+  hang?: 'headers' | 'body';
 }
 
 export interface RecordedRequest {
@@ -165,6 +167,13 @@ export class FakeGitHub extends LoopbackFake {
   }
 
   private send(res: ServerResponse, response: FakeResponse): void {
+    // A hung response stays open until the client gives up or the fake stops.
+    if (response.hang === 'headers') return;
+    if (response.hang === 'body') {
+      res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.write(JSON.stringify(response.body ?? {}).slice(0, -1));
+      return;
+    }
     res.writeHead(response.status, {
       'content-type': 'application/json; charset=utf-8',
       ...response.headers,
@@ -187,6 +196,13 @@ export const secondaryRateLimit = (retryAfterSeconds: number): FakeResponse => (
     message:
       'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
   },
+});
+
+/** A response that never comes (`'headers'`) or whose body never ends (`'body'`). */
+export const hanging = (hang: 'headers' | 'body' = 'headers'): FakeResponse => ({
+  status: 200,
+  body: { number: 1, body: 'never finished' },
+  hang,
 });
 
 export const serverError = (status = 502): FakeResponse => ({

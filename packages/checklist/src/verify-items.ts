@@ -90,7 +90,9 @@ async function runOne(
 
 /**
  * Checklist text may come from an untrusted pull request, so probes are limited to allowed
- * hosts and never reach link-local addresses (cloud metadata endpoints live there).
+ * hosts (matched on the name as written). The link-local test here only refuses the plain
+ * spellings early, with a clear message; the decision that holds is made by the probes
+ * (@cutover/probes) on the address actually connected to, in every encoding and after DNS.
  */
 export function hostRefusal(host: string, allowedHosts: readonly string[]): string | undefined {
   const name = host.toLowerCase().replace(/^\[|\]$/g, '');

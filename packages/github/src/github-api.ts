@@ -1,4 +1,5 @@
 import { ServiceError, UserError, retry, type Clock } from '@cutover/action-kit';
+import { redactUrls } from '@cutover/action-kit/redact';
 
 /**
  * The GitHub REST calls this toolkit makes, behind retries and error messages a user can act on.
@@ -13,6 +14,19 @@ export interface GitHubApiOptions {
   log: (message: string) => void;
   /** Backoff tuning; the defaults suit GitHub's documented secondary-rate-limit behaviour. */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /**
+   * Bound on each attempt (connect, headers and body); a timeout is retried like a 5xx, so a
+   * call that never answers takes at most attempts × timeoutMs plus the backoff between them.
+   */
+  timeoutMs?: number;
+}
+
+/** GitHub answers in well under a second; 20 s × 4 attempts + backoff stays under 90 s. */
+export const GITHUB_TIMEOUT_MS = 20_000;
+
+/** An attempt that got no complete answer in time. */
+export class GitHubTimeout extends Error {
+  override name = 'GitHubTimeout';
 }
 
 export interface IssueBody {
@@ -43,6 +57,7 @@ interface CallDescription {
 type RequestFn = (
   route: string,
   params: Record<string, unknown>,
+  signal: AbortSignal,
 ) => Promise<{ data: unknown; headers: Record<string, unknown> }>;
 
 const MAX_PAGES = 50;
@@ -182,12 +197,21 @@ export class GitHubApi {
   ): Promise<{ data: unknown; headers: Record<string, unknown> }> {
     const request = await this.request();
     const tuning = this.options.retry ?? { attempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
+    const timeoutMs = this.options.timeoutMs ?? GITHUB_TIMEOUT_MS;
+    const all: Record<string, unknown> = {
+      owner: this.options.owner,
+      repo: this.options.repo,
+      ...params,
+    };
+    const endpoint = route.replace(/\{(\w+)\}/g, (name, key: string) =>
+      key in all ? encodeURIComponent(String(all[key])) : name,
+    );
     let attempts = 0;
     try {
       return await retry(
         (attempt) => {
           attempts = attempt;
-          return request(route, { owner: this.options.owner, repo: this.options.repo, ...params });
+          return withTimeout((signal) => request(route, all, signal), timeoutMs, endpoint);
         },
         {
           ...tuning,
@@ -196,7 +220,7 @@ export class GitHubApi {
             classifyGitHubError(error, this.options.clock.now(), tuning.maxDelayMs),
           onRetry: ({ attempt, delayMs, error }) => {
             this.options.log(
-              `GitHub API: ${description.what} failed (${statusOf(error) ?? 'network'}), attempt ${attempt}; retrying in ${(delayMs / 1000).toFixed(1)}s`,
+              `GitHub API: ${description.what} failed (${error instanceof GitHubTimeout ? `no answer within ${timeoutMs / 1000}s` : (statusOf(error) ?? 'network')}), attempt ${attempt}; retrying in ${(delayMs / 1000).toFixed(1)}s`,
             );
           },
         },
@@ -210,9 +234,35 @@ export class GitHubApi {
     if (this.requestFn === undefined) {
       const { getOctokit } = await import('@actions/github');
       const octokit = getOctokit(this.options.token, { baseUrl: this.options.baseUrl });
-      this.requestFn = (route, params) => octokit.request(route, params) as never;
+      this.requestFn = (route, params, signal) =>
+        octokit.request(route, { ...params, request: { signal } }) as never;
     }
     return this.requestFn;
+  }
+}
+
+/**
+ * Runs one attempt with a deadline that covers the whole exchange (Octokit reads the body after
+ * fetch resolves, so the race, not only the abort signal, decides), then frees the socket.
+ */
+async function withTimeout<T>(
+  run: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  endpoint: string,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new GitHubTimeout(`${endpoint} did not answer within ${timeoutMs / 1000}s`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([run(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -272,7 +322,11 @@ function translateGitHubError(
   attempts: number,
 ): Error {
   const status = statusOf(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactUrls(error instanceof Error ? error.message : String(error));
+  if (error instanceof GitHubTimeout)
+    return new ServiceError(
+      `${description.what}: GitHub API timed out (${message}) after ${attempts} attempt(s); failing closed.`,
+    );
   if (status === 404)
     return new UserError(
       `${description.what} was not found (HTTP 404). Check the number or tag; for a private repository the token also needs '${description.permission}'.`,

@@ -10,6 +10,8 @@ export {
   type CommitStatus,
   type GitHubApiOptions,
   type IssueBody,
+  GITHUB_TIMEOUT_MS,
   GitHubApi,
+  GitHubTimeout,
   classifyGitHubError,
 } from './github-api.js';

@@ -1,4 +1,5 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { redactUrls } from '@cutover/action-kit/redact';
 import {
   ProviderUnavailable,
   QueryRejected,
@@ -103,11 +104,17 @@ export class CloudWatchSource implements MetricsSource {
       status = result?.StatusCode ?? 'Complete';
       if (status === 'Forbidden')
         throw new QueryRejected(
-          `${this.name}: access to the metrics was forbidden (${result?.Messages?.map((m) => m.Value).join('; ') ?? ''})`,
+          `${this.name}: access to the metrics was forbidden (${redactUrls(result?.Messages?.map((m) => m.Value).join('; ') ?? '')})`,
         );
       const timestamps = result?.Timestamps ?? [];
       const values = result?.Values ?? [];
-      timestamps.forEach((time, i) => points.push([time.getTime(), values[i] ?? Number.NaN]));
+      // NaN, ±Inf (the SDK parses "NaN"/"Infinity") or a missing value is no data, never a sample.
+      timestamps.forEach((time, i) => {
+        const value = values[i];
+        const t = time instanceof Date ? time.getTime() : Number.NaN;
+        if (typeof value === 'number' && Number.isFinite(value) && Number.isFinite(t))
+          points.push([t, value]);
+      });
       nextToken = output.NextToken;
       if (nextToken === undefined) break;
     }
@@ -123,7 +130,7 @@ export class CloudWatchSource implements MetricsSource {
 function classify(error: unknown, name: string): Error {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  const message = `${name}: ${e.name ?? 'error'}: ${e.message ?? String(error)}`;
+  const message = redactUrls(`${name}: ${e.name ?? 'error'}: ${e.message ?? String(error)}`);
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
     return new ProviderUnavailable(`${name} did not answer in time`);
   if (

@@ -2,7 +2,8 @@ import type { MetricsSource } from '@cutover/gates';
 import type { MetricsConfig } from '@cutover/plan';
 import { CloudWatchSource } from './cloudwatch-source.js';
 import { FileSource, parseRecordedSeries } from './file-source.js';
-import { PrometheusSource } from './prometheus-source.js';
+import { PROMETHEUS_AUTH_ADVICE, PrometheusSource } from './prometheus-source.js';
+import { urlProblem } from './url-safety.js';
 
 export interface SourceSecrets {
   prometheusToken?: string | undefined;
@@ -28,10 +29,18 @@ export function createMetricsSource(
   switch (config.provider) {
     case 'prometheus': {
       const url = text('url');
-      if (url === undefined || !/^https?:\/\//.test(url))
+      if (url === undefined)
         throw new Error(
           `metrics.url: expected the Prometheus base URL like "https://prometheus.example.com", got ${JSON.stringify(settings.url)}`,
         );
+      // Refused, not stripped: credentials in a URL end up in logs, and fetch cannot send them.
+      const problem = urlProblem(
+        url,
+        "metrics.url (or input 'prometheus-url')",
+        PROMETHEUS_AUTH_ADVICE,
+      );
+      if (problem !== undefined)
+        throw new Error(`${problem} (expected a base URL like "https://prometheus.example.com")`);
       const headers = settings.headers;
       if (
         headers !== undefined &&
@@ -40,6 +49,17 @@ export function createMetricsSource(
           Object.values(headers).some((v) => typeof v !== 'string'))
       )
         throw new Error('metrics.headers: expected a mapping of header name to string value');
+      for (const [name, value] of Object.entries((headers ?? {}) as Record<string, string>)) {
+        // Values may be secrets: name the header, never print the value.
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+          throw new Error(
+            `metrics.headers: ${JSON.stringify(name)} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~-)`,
+          );
+        if (/[\0\r\n]/.test(value))
+          throw new Error(
+            `metrics.headers.${name}: the value contains a line break or NUL, which HTTP does not allow`,
+          );
+      }
       return new PrometheusSource({
         url,
         bearerToken: secrets.prometheusToken,
@@ -57,9 +77,19 @@ export function createMetricsSource(
         throw new Error(
           `metrics.region: expected an AWS region like "ap-northeast-1", got ${JSON.stringify(settings.region)}`,
         );
+      const endpoint = text('endpoint');
+      const problem =
+        endpoint === undefined
+          ? undefined
+          : urlProblem(
+              endpoint,
+              'metrics.endpoint',
+              'CloudWatch takes AWS credentials from the environment (aws-actions/configure-aws-credentials)',
+            );
+      if (problem !== undefined) throw new Error(problem);
       return new CloudWatchSource({
         region,
-        endpoint: text('endpoint'),
+        endpoint,
         timeoutMs: context.timeoutMs,
       });
     }

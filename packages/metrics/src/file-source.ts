@@ -48,7 +48,7 @@ function entry(item: unknown, path: string): Entry {
     const ms =
       typeof value === 'string'
         ? parseDuration(value)
-        : typeof value === 'number'
+        : typeof value === 'number' && Number.isFinite(value)
           ? value * 1000
           : undefined;
     if (ms === undefined)
@@ -58,8 +58,11 @@ function entry(item: unknown, path: string): Entry {
     return ms;
   };
   const number = (value: unknown, name: string) => {
-    if (typeof value !== 'number')
-      throw new Error(`${path}.${name}: expected a number, got ${JSON.stringify(value)}`);
+    // YAML's .nan and .inf are numbers too; a recorded gap is written `no-data: true`.
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new Error(
+        `${path}.${name}: expected a finite number, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}; write a gap as { from, to, no-data: true }`,
+      );
     return value;
   };
   if ('at' in e) {
@@ -114,7 +117,8 @@ export class FileSource implements MetricsSource {
       if (found.kind === 'error')
         throw new ProviderUnavailable(`recorded provider error: ${found.message}`);
       const span = found.to === Number.POSITIVE_INFINITY ? 1 : found.to - found.from;
-      points.push([t, found.start + ((found.end - found.start) * (offset - found.from)) / span]);
+      const value = found.start + ((found.end - found.start) * (offset - found.from)) / span;
+      if (Number.isFinite(value)) points.push([t, value]);
     }
     return points.length === 0 ? [] : [{ labels: {}, points }];
   }

@@ -1,11 +1,20 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
+import {
+  AddressRefused,
+  guardConnectedSocket,
+  guardedLookup,
+  literalRefusal,
+  type ResolveFn,
+} from './guard-address.js';
 
 export interface TlsProbeOptions {
   now: number;
   timeoutMs?: number;
   /** Extra trusted CAs (tests); the runner's users set NODE_EXTRA_CA_CERTS instead. */
   ca?: string | Buffer;
+  /** Name resolution (tests inject one); the answer is checked before connecting. */
+  resolve?: ResolveFn;
 }
 
 export interface ProbeResult {
@@ -26,17 +35,23 @@ const TRUST_ERRORS: Record<string, string> = {
   CERT_REVOKED: 'it was revoked',
 };
 
-/** Connects, checks that the chain is trusted and matches the host, and that it stays valid for minDays more. */
+/**
+ * Connects, checks that the chain is trusted and matches the host, and that it stays valid for
+ * minDays more. Link-local and metadata addresses are refused on the address connected to.
+ */
 export function probeTlsCertificate(
   spec: { host: string; port: number; minDays: number },
   options: TlsProbeOptions,
 ): Promise<ProbeResult> {
   const target = `${spec.host}:${spec.port}`;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const refused = literalRefusal(spec.host);
+  if (refused !== undefined) return Promise.resolve({ ok: false, detail: refused });
   return new Promise((resolve) => {
     const socket = connect({
       host: spec.host,
       port: spec.port,
+      lookup: guardedLookup(options.resolve),
       ...(isIP(spec.host) === 0 ? { servername: spec.host } : {}),
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       // Judge trust ourselves so the answer can say why, instead of a bare socket error.
@@ -52,8 +67,12 @@ export function probeTlsCertificate(
         detail: `${target} did not complete a TLS handshake within ${timeoutMs / 1000}s`,
       });
     });
+    guardConnectedSocket(socket, spec.host);
     socket.once('error', (error: Error) => {
-      finish({ ok: false, detail: `${target}: ${error.message}` });
+      finish({
+        ok: false,
+        detail: error instanceof AddressRefused ? error.message : `${target}: ${error.message}`,
+      });
     });
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
