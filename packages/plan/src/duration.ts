@@ -8,7 +8,20 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/** The longest duration a plan may name (bake, for, interval, max-gap, max-hold, ...). */
+export const MAX_DURATION_MS = 365 * 86_400_000;
+
+/**
+ * Milliseconds, or undefined when the text is no duration or its sum is not a safe integer
+ * ("9999…9s" would otherwise be Infinity, a bake that never ends).
+ */
 export function parseDuration(text: string): number | undefined {
+  const ms = durationSum(text);
+  return ms !== undefined && Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** The written sum, however large (possibly Infinity); undefined when the text is no duration. */
+export function durationSum(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '0') return 0;
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];

@@ -1,4 +1,4 @@
-export { formatDuration, parseDuration } from './duration.js';
+export { MAX_DURATION_MS, formatDuration, parseDuration } from './duration.js';
 export { type Decision, type GateOutcome, type ObservedState, nextStep } from './next-step.js';
 export type {
   GateRule,
@@ -22,6 +22,13 @@ export {
 } from './threshold.js';
 export { type Weights, shareOf, weightsFor } from './traffic-router.js';
 export { type Timeline, type TimelineStep, planTimeline } from './timeline.js';
-export { type PlanResult, parsePlan, validatePlan } from './validate-plan.js';
+export {
+  GATE_NAME_PATTERN,
+  PLAN_LIMITS,
+  type PlanResult,
+  parsePlan,
+  sameSideProblems,
+  validatePlan,
+} from './validate-plan.js';
 export { loadPlanFile } from './load-plan.js';
 export { TIME_SPEC_FORMS, parseTimeSpec } from './time-spec.js';

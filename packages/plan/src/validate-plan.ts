@@ -1,10 +1,28 @@
-import { parseDocument } from 'yaml';
-import { formatDuration, parseDuration } from './duration.js';
+import { LineCounter, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
+import { MAX_DURATION_MS, durationSum, formatDuration } from './duration.js';
 import type { GateRule, MetricQuery, Plan, PlanStep, RollbackPolicy } from './plan-types.js';
 import { parseThreshold } from './threshold.js';
 import { planTimeline } from './timeline.js';
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; errors: string[] };
+
+/** Bounds on what a plan may ask of the parser (docs/plan-reference.md, "Limits"). */
+export const PLAN_LIMITS = {
+  /** UTF-8 bytes, checked before parsing. The largest example plan is under 4 KiB. */
+  maxBytes: 256 * 1024,
+  /** Alias nodes (`*name`) in the file: resolving each one scans the document. */
+  maxAliases: 100,
+  /** Copies of one anchor, nested aliases multiplied (the `yaml` package's maxAliasCount). */
+  maxAliasExpansion: 100,
+  /** Problems listed; the rest are counted. */
+  maxErrors: 100,
+  maxDurationMs: MAX_DURATION_MS,
+} as const;
+
+/** Gate names: safe as object keys, file names, markdown and log text. */
+export const GATE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
+const GATE_NAME_RULE =
+  'gate names are 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 const STRATEGIES = ['blue-green', 'phased'] as const;
 const PROVIDERS = ['prometheus', 'cloudwatch', 'file'] as const;
@@ -15,18 +33,74 @@ const DEFAULT_INTERVAL = '15s';
 /**
  * Parses and validates a plan file. Every problem is reported with its path and, where the
  * YAML parser knows it, its line: `steps[2].weight: expected a number from 1 to 100, got "fifty"`.
+ * Never throws: whatever the text, the answer is a plan or plan errors.
  */
 export function parsePlan(text: string, fileName = 'plan'): PlanResult {
-  const document = parseDocument(text, { prettyErrors: false });
-  if (document.errors.length > 0)
-    return {
-      ok: false,
-      errors: document.errors.map((e) => `${fileName}: YAML ${e.message.split('\n')[0] ?? ''}`),
-    };
-  return validatePlan(document.toJS() as unknown, fileName);
+  return guarded(fileName, () => parseText(text, fileName));
 }
 
+function parseText(text: string, fileName: string): PlanResult {
+  const bytes = utf8Bytes(text);
+  if (bytes > PLAN_LIMITS.maxBytes)
+    return fail(
+      `${fileName}: the file is ${bytes} bytes; a plan may be at most ${PLAN_LIMITS.maxBytes} bytes (${PLAN_LIMITS.maxBytes / 1024} KiB)`,
+    );
+  const lineCounter = new LineCounter();
+  // The library's own duplicate-key check is quadratic (10 s for a 256 KiB mapping); the visit
+  // below does it in one pass.
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  const lineOf = (offset: number | undefined) => lineCounter.linePos(offset ?? 0).line;
+  if (document.errors.length > 0)
+    return fail(
+      ...new Set(
+        document.errors.map((e) => `${fileName}: YAML line ${lineOf(e.pos[0])}: ${yamlMessage(e)}`),
+      ),
+    );
+  const problems: string[] = [];
+  let aliases = 0;
+  visit(document, {
+    Alias() {
+      aliases += 1;
+    },
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        // Keys become object properties, so 1 and "1" are the same key.
+        const key = String(pair.key.value);
+        if (seen.has(key))
+          problems.push(
+            `${fileName}: YAML line ${lineOf(pair.key.range?.[0])}: key ${show(key)} appears more than once in the same mapping`,
+          );
+        seen.add(key);
+      }
+    },
+  });
+  if (aliases > PLAN_LIMITS.maxAliases)
+    return fail(
+      `${fileName}: YAML has ${aliases} aliases (*name); a plan may have at most ${PLAN_LIMITS.maxAliases}`,
+    );
+  if (problems.length > 0) return fail(...problems);
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: PLAN_LIMITS.maxAliasExpansion });
+  } catch (error) {
+    const message = errorText(error);
+    return fail(
+      /excessive alias count/i.test(message)
+        ? `${fileName}: YAML aliases expand too far: an anchor (&name) may be repeated at most ${PLAN_LIMITS.maxAliasExpansion} times, counting the aliases nested inside it`
+        : `${fileName}: YAML ${message}`,
+    );
+  }
+  return validateRaw(raw, fileName);
+}
+
+/** Validates plan data already parsed (from YAML or JSON). Never throws. */
 export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
+  return guarded(fileName, () => validateRaw(raw, fileName));
+}
+
+function validateRaw(raw: unknown, fileName: string): PlanResult {
   const errors: string[] = [];
   const at = (path: string, message: string) => errors.push(`${fileName}: ${path}: ${message}`);
   const root = asRecord(raw);
@@ -45,7 +119,7 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
     'rollback',
   ];
   for (const key of Object.keys(root))
-    if (!known.includes(key)) at(key, `unknown key; allowed: ${known.join(', ')}`);
+    if (!known.includes(key)) at(keyPath('', key), `unknown key; allowed: ${known.join(', ')}`);
   if (root.version !== 1) at('version', `expected 1, got ${show(root.version)}`);
   const name =
     typeof root.name === 'string' && root.name.trim() !== ''
@@ -54,7 +128,9 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
   const strategy = oneOf(root.strategy, STRATEGIES, 'strategy', at);
 
   const target = section(root.target, 'target', at);
+  differentSides(target, 'target', at);
   const router = section(root.router, 'router', at);
+  differentSides(router, 'router', at);
   const metricsRaw = asRecord(root.metrics);
   if (metricsRaw === undefined)
     at('metrics', `expected a mapping with a provider (${PROVIDERS.join(', ')})`);
@@ -63,14 +139,9 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
     Object.entries(metricsRaw ?? {}).filter(([key]) => key !== 'provider'),
   );
 
-  const gates: Record<string, GateRule> = {};
   const gatesRaw = asRecord(root.gates);
-  if (gatesRaw === undefined) at('gates', 'expected a mapping of gate name to rule');
-  for (const [gateName, ruleRaw] of Object.entries(gatesRaw ?? {})) {
-    const rule = validateGate(gateName, ruleRaw, `gates.${gateName}`, at);
-    if (rule !== undefined) gates[gateName] = rule;
-  }
-
+  // Own keys only: "constructor" or "toString" is no gate, even though every object has one.
+  const defined = (gate: string) => gatesRaw !== undefined && Object.hasOwn(gatesRaw, gate);
   const steps: PlanStep[] = [];
   if (!Array.isArray(root.steps) || root.steps.length === 0)
     at('steps', 'expected a list of steps like "- weight: 10" with bake and gates');
@@ -81,29 +152,47 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
       return at(path, `expected a mapping with weight, bake and gates, got ${show(stepRaw)}`);
     for (const key of Object.keys(step))
       if (!['weight', 'bake', 'gates'].includes(key))
-        at(`${path}.${key}`, 'unknown key; allowed: weight, bake, gates');
+        at(keyPath(path, key), 'unknown key; allowed: weight, bake, gates');
     const weight = step.weight;
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 100)
-      at(`${path}.weight`, `expected a percentage from 1 to 100, got ${show(weight)}`);
+    // Weights are whole percentages: every router stores integers, so 12.5 could never be verified.
+    const validWeight = typeof weight === 'number' && Number.isInteger(weight) && weight >= 1;
+    if (!validWeight || weight > 100)
+      at(`${path}.weight`, `expected a whole percentage from 1 to 100, got ${show(weight)}`);
     const bakeMs = duration(step.bake ?? '0', `${path}.bake`, at);
-    const stepGates =
-      step.gates === undefined
-        ? []
-        : Array.isArray(step.gates)
-          ? step.gates.map(String)
-          : (at(`${path}.gates`, `expected a list of gate names, got ${show(step.gates)}`), []);
-    for (const gate of stepGates)
-      if (gatesRaw !== undefined && !(gate in gatesRaw))
+    const stepGates: string[] = [];
+    if (step.gates !== undefined && !Array.isArray(step.gates))
+      at(`${path}.gates`, `expected a list of gate names, got ${show(step.gates)}`);
+    (Array.isArray(step.gates) ? (step.gates as unknown[]) : []).forEach((gate, gateIndex) => {
+      // YAML reads a gate named 404 as a number in a list and as the text "404" as a key.
+      const gateName =
+        typeof gate === 'string' ? gate : Number.isFinite(gate) ? String(gate) : undefined;
+      if (gateName === undefined)
+        return at(`${path}.gates[${gateIndex}]`, `expected a gate name, got ${show(gate)}`);
+      stepGates.push(gateName);
+      if (gatesRaw !== undefined && !defined(gateName))
         at(
           `${path}.gates`,
-          `gate "${gate}" is not defined under gates; defined: ${Object.keys(gatesRaw).join(', ') || 'none'}`,
+          `gate ${show(gateName)} is not defined under gates; defined: ${Object.keys(gatesRaw).join(', ') || 'none'}`,
         );
+    });
     steps.push({
-      weight: typeof weight === 'number' ? weight : 0,
+      weight: validWeight && weight <= 100 ? weight : 0,
       bakeMs: bakeMs ?? 0,
       gates: stepGates,
     });
   });
+
+  // No prototype: a gate name can neither set nor read an inherited key.
+  const gates = Object.create(null) as Record<string, GateRule>;
+  if (gatesRaw === undefined) at('gates', 'expected a mapping of gate name to rule');
+  for (const [gateName, ruleRaw] of Object.entries(gatesRaw ?? {})) {
+    if (!GATE_NAME_PATTERN.test(gateName)) {
+      at('gates', `${GATE_NAME_RULE}, got ${show(gateName)}`);
+      continue;
+    }
+    const rule = validateGate(gateName, ruleRaw, `gates.${gateName}`, at);
+    if (rule !== undefined) gates[gateName] = rule;
+  }
 
   const weights = steps.map((s) => s.weight);
   // Order is only worth judging once every weight is a number.
@@ -129,7 +218,7 @@ export function validatePlan(raw: unknown, fileName = 'plan'): PlanResult {
   }
 
   const rollback = validateRollback(root.rollback, at);
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return fail(...errors);
 
   const plan: Plan = {
     version: 1,
@@ -188,14 +277,22 @@ function validateGate(
     'description',
   ];
   for (const key of Object.keys(rule))
-    if (!allowed.includes(key)) at(`${path}.${key}`, `unknown key; allowed: ${allowed.join(', ')}`);
+    if (!allowed.includes(key))
+      at(keyPath(path, key), `unknown key; allowed: ${allowed.join(', ')}`);
   const query = metricQuery(rule.query, `${path}.query`, at);
-  const threshold = typeof rule.threshold === 'string' ? parseThreshold(rule.threshold) : undefined;
-  if (threshold === undefined)
+  const written = typeof rule.threshold === 'string' ? parseThreshold(rule.threshold) : undefined;
+  if (written === undefined)
     at(
       `${path}.threshold`,
       `expected a comparison like "> 5%", "> 200ms" or ">= 0.05", got ${show(rule.threshold)}`,
     );
+  // 320 digits read as Infinity: a rule that could never breach.
+  else if (!Number.isFinite(written.value))
+    at(
+      `${path}.threshold`,
+      `expected a finite number in the comparison, got ${show(rule.threshold)}`,
+    );
+  const threshold = written !== undefined && Number.isFinite(written.value) ? written : undefined;
   const forMs = duration(rule.for ?? '0', `${path}.for`, at);
   const intervalMs = duration(rule.interval ?? DEFAULT_INTERVAL, `${path}.interval`, at);
   if (intervalMs !== undefined && intervalMs < 1000)
@@ -221,18 +318,33 @@ function validateGate(
     rule['max-gap'] === undefined
       ? Math.max(forMs ?? 0, intervalMs ?? 0)
       : duration(rule['max-gap'], `${path}.max-gap`, at);
+  // Points are an interval apart: a shorter gap limit would fail on every single missing point.
+  if (
+    rule['max-gap'] !== undefined &&
+    maxGapMs !== undefined &&
+    intervalMs !== undefined &&
+    intervalMs >= 1000 &&
+    maxGapMs < intervalMs
+  )
+    at(
+      `${path}.max-gap`,
+      `${formatDuration(maxGapMs)} is shorter than the interval ${formatDuration(intervalMs)}; a gap is counted in whole intervals, so use at least ${formatDuration(intervalMs)}`,
+    );
+  if (rule.description !== undefined && typeof rule.description !== 'string')
+    at(`${path}.description`, `expected text, got ${show(rule.description)}`);
 
   let minTraffic: GateRule['minTraffic'];
   if (rule['min-traffic'] !== undefined) {
     const raw = asRecord(rule['min-traffic']);
     const q = metricQuery(raw?.query, `${path}.min-traffic.query`, at);
     const value = raw?.threshold;
-    if (typeof value !== 'number' || value < 0)
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
       at(
         `${path}.min-traffic.threshold`,
         `expected a number >= 0 (e.g. requests per second), got ${show(value)}`,
       );
-    if (q !== undefined && typeof value === 'number') minTraffic = { query: q, threshold: value };
+    if (q !== undefined && typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      minTraffic = { query: q, threshold: value };
   }
   let relative: GateRule['relative'];
   if (rule.relative !== undefined) {
@@ -257,7 +369,8 @@ function validateGate(
     onNoData === undefined ||
     severity === undefined ||
     minCoverage === undefined ||
-    maxGapMs === undefined
+    maxGapMs === undefined ||
+    maxGapMs < intervalMs
   )
     return undefined;
   return {
@@ -288,7 +401,7 @@ function validateRollback(
   for (const key of Object.keys(policy ?? {}))
     if (!['on-inconclusive', 'max-hold', 'traffic-timeout', 'max-time-to-stable'].includes(key))
       at(
-        `rollback.${key}`,
+        keyPath('rollback', key),
         'unknown key; allowed: on-inconclusive, max-hold, traffic-timeout, max-time-to-stable',
       );
   const maxTime = policy?.['max-time-to-stable'];
@@ -333,20 +446,23 @@ function metricQuery(
   return undefined;
 }
 
+/** Every duration is bounded: a bake of 320 nines is no plan, and Infinity breaks every clock. */
 function duration(
   raw: unknown,
   path: string,
   at: (path: string, message: string) => void,
 ): number | undefined {
-  const value =
-    typeof raw === 'number' && raw === 0
-      ? 0
-      : typeof raw === 'string'
-        ? parseDuration(raw)
-        : undefined;
-  if (value === undefined)
+  if (raw === 0) return 0;
+  const ms = typeof raw === 'string' ? durationSum(raw) : undefined;
+  if (ms === undefined) {
     at(path, `expected a duration like "90s", "5m", "1h30m" or "2d", got ${show(raw)}`);
-  return value;
+    return undefined;
+  }
+  if (!(ms <= MAX_DURATION_MS)) {
+    at(path, `expected at most ${formatDuration(MAX_DURATION_MS)}, got ${show(raw)}`);
+    return undefined;
+  }
+  return ms;
 }
 
 /** "90%" (or 0.9) to 0.9. */
@@ -394,6 +510,114 @@ function asRecord(raw: unknown): Record<string, unknown> | undefined {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined; // a BigInt, a cycle, a throwing toJSON
+  }
+  if (typeof text !== 'string') text = `a ${typeof value}`;
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/**
+ * The same check for router settings that come without a plan (shift-traffic's `router` input):
+ * one message per pair of settings that name the same thing on both sides.
+ */
+export function sameSideProblems(settings: Record<string, unknown>, path = 'router'): string[] {
+  const problems: string[] = [];
+  differentSides(settings, path, (at, message) => problems.push(`${at}: ${message}`));
+  return problems;
+}
+
+/**
+ * Settings that name both sides (stable/candidate backends, selectors, readiness Services) must
+ * name different things: the same name on both sides moves no traffic and verifies nothing.
+ */
+function differentSides(
+  settings: Record<string, unknown>,
+  path: string,
+  at: (path: string, message: string) => void,
+): void {
+  const readiness = asRecord(settings.readiness);
+  const pairs: [string, unknown, unknown][] = [
+    ['', settings.stable, settings.candidate],
+    ['-selector', settings['stable-selector'], settings['candidate-selector']],
+  ];
+  for (const [suffix, stable, candidate] of pairs)
+    if (sameValue(stable, candidate))
+      at(
+        `${path}.candidate${suffix}`,
+        `must differ from ${path}.stable${suffix}, both are ${show(stable)}`,
+      );
+  if (readiness !== undefined && sameValue(readiness.stable, readiness.candidate))
+    at(
+      `${path}.readiness.candidate`,
+      `must differ from ${path}.readiness.stable, both are ${show(readiness.stable)}`,
+    );
+}
+
+/** Equal names (ignoring surrounding spaces) or equal label maps; undefined is never equal. */
+function sameValue(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === undefined || b === undefined || depth > 8) return false;
+  if (typeof a === 'string' && typeof b === 'string') return a.trim() === b.trim();
+  const left = asRecord(a);
+  const right = asRecord(b);
+  if (left === undefined || right === undefined) return a === b;
+  const keys = Object.keys(left);
+  return (
+    keys.length === Object.keys(right).length &&
+    keys.every((key) => Object.hasOwn(right, key) && sameValue(left[key], right[key], depth + 1))
+  );
+}
+
+/** A key as a path segment; odd keys (spaces, newlines, markdown) are quoted, never raw. */
+function keyPath(parent: string, key: string): string {
+  const segment = /^[\w.-]{1,64}$/.test(key) ? key : `[${show(key)}]`;
+  return parent === '' || segment.startsWith('[') ? `${parent}${segment}` : `${parent}.${segment}`;
+}
+
+function fail(...errors: string[]): { ok: false; errors: string[] } {
+  return { ok: false, errors };
+}
+
+/** Bounded output, and no exception ever escapes: a plan that breaks the parser is a bad plan. */
+function guarded(fileName: string, run: () => PlanResult): PlanResult {
+  let result: PlanResult;
+  try {
+    result = run();
+  } catch (error) {
+    return fail(`${fileName}: cannot read the plan: ${errorText(error)}`);
+  }
+  if (result.ok || result.errors.length <= PLAN_LIMITS.maxErrors) return result;
+  return fail(
+    ...result.errors.slice(0, PLAN_LIMITS.maxErrors),
+    `${fileName}: … and ${result.errors.length - PLAN_LIMITS.maxErrors} more problems`,
+  );
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : show(error);
+}
+
+/** The library's first line, with a stack overflow said as what it means for a plan. */
+function yamlMessage(error: YAMLError): string {
+  const message = error.message.split('\n')[0] ?? '';
+  return /call stack|stack overflow/i.test(message) ? 'nested too deeply for a plan' : message;
+}
+
+/** Size as stored on disk, without Buffer (this package stays free of Node APIs). */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
 }

@@ -51,7 +51,12 @@ describe('durations and thresholds', () => {
     ]).toEqual(['1h30m', '7d', '15s']);
   });
   it('converts percentages to fractions and milliseconds to seconds', () => {
-    expect(parseThreshold('> 5%')).toEqual({ comparison: '>', value: 0.05, text: '> 5%' });
+    expect(parseThreshold('> 5%')).toEqual({
+      comparison: '>',
+      value: 0.05,
+      unit: '%',
+      text: '> 5%',
+    });
     expect(parseThreshold('>200ms')?.value).toBe(0.2);
     expect(parseThreshold('<= 80%')?.comparison).toBe('<=');
     expect(parseThreshold('about 5')).toBeUndefined();
@@ -87,7 +92,7 @@ describe('parsePlan', () => {
     );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors).toEqual([
-      'plan.yaml: steps[1].weight: expected a percentage from 1 to 100, got "fifty"',
+      'plan.yaml: steps[1].weight: expected a whole percentage from 1 to 100, got "fifty"',
       'plan.yaml: steps[1].bake: expected a duration like "90s", "5m", "1h30m" or "2d", got "soon"',
       'plan.yaml: steps[1].gates: gate "latency" is not defined under gates; defined: errors',
       'plan.yaml: rollback.on-inconclusive: expected one of hold, rollback, got "shrug"',
@@ -125,7 +130,7 @@ describe('parsePlan', () => {
       ),
     );
     expect(!result.ok && result.errors).toEqual([
-      'plan: gates.errors.colour: unknown key; allowed: query, threshold, for, interval, initial-delay, min-samples, min-traffic, on-no-data, error-budget, relative, severity, description',
+      'plan: gates.errors.colour: unknown key; allowed: query, threshold, for, interval, initial-delay, min-samples, min-traffic, on-no-data, min-coverage, max-gap, error-budget, relative, severity, description',
       'plan: gates.errors.query: expected a PromQL expression or a CloudWatch query mapping, got ""',
       'plan: gates.errors.threshold: expected a comparison like "> 5%", "> 200ms" or ">= 0.05", got "high"',
       'plan: gates.errors.interval: expected at least 1s, got "100ms"',
