@@ -1,6 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,6 +94,41 @@ describe('the shift-traffic bundle', () => {
     });
     expect(run.outputs).toContain('{"stable":90,"candidate":10}');
     expect(run.outputs).toContain('{"stable":50,"candidate":50}');
+  });
+});
+
+describe('the shift-traffic bundle with a file router', () => {
+  it('refuses a router path outside the workspace and writes nothing there', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cutover-e2e-'));
+    const dir = join(root, 'workspace');
+    mkdirSync(dir);
+    const run = await start(dir, {
+      INPUT_ROUTER: '{ kind: file, path: ../weights.json, stable: blue, candidate: green }',
+      INPUT_WEIGHT: '10',
+    }).done;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::input \'router\': router.path: "../weights.json"');
+    expect(run.stdout).toContain("set input 'allow-outside-workspace' to allow it");
+    expect(existsSync(join(root, 'weights.json'))).toBe(false);
+  });
+
+  it('cleans up after a killed run: its lock and temporary file are gone, the shift succeeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cutover-e2e-'));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, 'weights.json'), '{"blue": 100, "green": 0}');
+    writeFileSync(join(dir, `weights.json.tmp-${dead}`), '{"blue": 9');
+    writeFileSync(
+      join(dir, 'weights.json.lock'),
+      JSON.stringify({ pid: dead, host: hostname(), runId: 'killed-1', at: Date.now() }),
+    );
+    const run = await start(dir, {
+      INPUT_ROUTER: '{ kind: file, path: weights.json, stable: blue, candidate: green }',
+      INPUT_WEIGHT: '10',
+    }).done;
+    expect(run.code).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.startsWith('weights.json'))).toEqual([
+      'weights.json',
+    ]);
   });
 });
 

@@ -16,6 +16,10 @@ export const inputs = {
   force: input.boolean("Shift even while another run's marker says it is shifting.", {
     default: 'false',
   }),
+  'allow-outside-workspace': input.boolean(
+    "Let a file router's path leave GITHUB_WORKSPACE (a weights file another process owns on a self-hosted runner). Off: a plan from a pull request cannot make the action write elsewhere.",
+    { default: 'false' },
+  ),
   'verify-timeout': input.optionalString(
     'How long to wait for the router to apply the weights, like "2m"; default the plan\'s rollback.traffic-timeout, else 2m.',
   ),

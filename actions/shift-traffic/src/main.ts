@@ -6,6 +6,7 @@ import {
   UserError,
   escapeMarkdown,
   heading,
+  resolveInWorkspace,
   table,
   type ActionKit,
 } from '@cutover/action-kit';
@@ -15,6 +16,7 @@ import {
   ShiftRefused,
   ShiftReverted,
   shiftTraffic,
+  weightsProblem,
   type RouterTarget,
   type TargetOutcome,
 } from '@cutover/traffic';
@@ -59,26 +61,34 @@ export async function main(
       `input 'verify-timeout': expected a duration like "2m", got "${inputs['verify-timeout'] ?? ''}"`,
     );
 
+  const where = inputs.plan ?? "input 'router'";
   let targets: RouterTarget[];
   try {
     targets = createTargets(settings, {
       clock: kit.clock,
-      resolvePath: (path) => resolve(workspace, path),
+      // The plan may come from an untrusted pull request: its router path stays inside.
+      resolvePath: (path) =>
+        resolveInWorkspace(workspace, path, `${where}: router.path`, {
+          allowOutside: inputs['allow-outside-workspace'],
+          allowInput: 'allow-outside-workspace',
+        }),
     }).targets;
   } catch (error) {
-    if (error instanceof RouterConfigError)
-      throw new UserError(`${inputs.plan ?? "input 'router'"}: ${error.message}`);
+    if (error instanceof RouterConfigError) throw new UserError(`${where}: ${error.message}`);
     throw error;
   }
   const steps = plan?.steps.map((s) => s.weight);
-  const candidate = await desiredWeight(inputs.weight, inputs.step, steps, targets);
   const runId =
     inputs['run-id'] ?? `${kit.env.GITHUB_RUN_ID ?? 'local'}-${kit.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+  const candidate = await desiredWeight(inputs.weight, inputs.step, steps, targets, runId);
 
   const cancel = new AbortController();
+  let completed = false;
   deps.onCancel(() => {
     kit.warning(
-      'cancellation received: finishing the write in flight, then putting every object back',
+      completed
+        ? `cancellation received after the shift to ${candidate}% was verified and recorded; nothing to put back`
+        : 'cancellation received: finishing the write in flight, then putting every object back',
     );
     cancel.abort();
   });
@@ -108,25 +118,33 @@ export async function main(
       throw new GateFailure(`shift to ${candidate}% failed: ${error.message}`);
     throw error;
   }
+  completed = true;
 
   const first = outcomes[0];
   kit.setOutput('previous-weights', JSON.stringify(first?.before ?? null));
   kit.setOutput('weights', JSON.stringify(first?.after ?? null));
-  await kit.appendSummary(
-    [
-      heading(2, `Traffic shifted to ${candidate}% candidate`),
-      `Run \`${escapeMarkdown(runId)}\` · verification bound ${formatDuration(verifyTimeoutMs)}`,
-      table(
-        ['Object', 'Before (stable / candidate)', 'After (stable / candidate)', 'Verification'],
-        outcomes.map((o) => [
-          escapeMarkdown(o.description),
-          `${o.before.stable}% / ${o.before.candidate}%`,
-          `${o.after.stable}% / ${o.after.candidate}%`,
-          escapeMarkdown(o.detail),
-        ]),
-      ),
-    ].join('\n\n') + '\n',
-  );
+  // Traffic has moved and is verified: nothing after this point may fail the step.
+  try {
+    await kit.appendSummary(
+      [
+        heading(2, `Traffic shifted to ${candidate}% candidate`),
+        `Run \`${escapeMarkdown(runId)}\` · verification bound ${formatDuration(verifyTimeoutMs)}`,
+        table(
+          ['Object', 'Before (stable / candidate)', 'After (stable / candidate)', 'Verification'],
+          outcomes.map((o) => [
+            escapeMarkdown(o.description),
+            `${o.before.stable}% / ${o.before.candidate}%`,
+            `${o.after.stable}% / ${o.after.candidate}%`,
+            escapeMarkdown(o.detail),
+          ]),
+        ),
+      ].join('\n\n') + '\n',
+    );
+  } catch (error) {
+    kit.warning(
+      `traffic is at ${candidate}% (verified and recorded), but the job summary could not be written: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 async function desiredWeight(
@@ -134,6 +152,7 @@ async function desiredWeight(
   step: string | undefined,
   steps: number[] | undefined,
   targets: RouterTarget[],
+  runId: string,
 ): Promise<number> {
   if (weight !== undefined) {
     if (!/^\s*\d{1,3}\s*$/.test(weight) || Number(weight) > 100)
@@ -145,7 +164,17 @@ async function desiredWeight(
   const list = steps ?? [];
   if (step?.trim() === 'next') {
     const first = targets[0];
-    const current = first === undefined ? 0 : (await first.read()).weights.candidate;
+    const state = first === undefined ? undefined : await first.read();
+    const problem =
+      first === undefined || state === undefined
+        ? undefined
+        : weightsProblem(state.weights, first.description);
+    if (problem !== undefined)
+      throw new UserError(`input 'step': "next" cannot follow these weights: ${problem}`);
+    // A rerun of this run after a kill finishes the step it had started, not the one after.
+    if (state?.marker?.state === 'shifting' && state.marker.runId === runId)
+      return state.marker.after.candidate;
+    const current = state?.weights.candidate ?? 0;
     const next = list.find((w) => w > current);
     if (next === undefined)
       throw new UserError(

@@ -13,6 +13,12 @@ export {
   ShiftRefused,
   ShiftReverted,
   rollbackTraffic,
+  shiftBaseline,
   shiftTraffic,
 } from './shift-traffic.js';
-export { STALE_SHIFT_MS, type ShiftRequest, shiftRefusals } from './validate-shift.js';
+export {
+  STALE_SHIFT_MS,
+  type ShiftRequest,
+  shiftRefusals,
+  weightsProblem,
+} from './validate-shift.js';

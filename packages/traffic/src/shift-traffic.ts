@@ -2,7 +2,7 @@ import type { Clock } from '@cutover/action-kit';
 import { formatDuration, weightsFor, type Weights } from '@cutover/plan';
 import type { Marker } from './marker.js';
 import { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
-import { shiftRefusals } from './validate-shift.js';
+import { shiftRefusals, weightsProblem } from './validate-shift.js';
 
 export interface ShiftOptions {
   runId: string;
@@ -47,12 +47,63 @@ function marker(
   return { version: 1, runId, step, before, after, state, at: new Date(clock.now()).toISOString() };
 }
 
+/** Where a shift by `runId` starts from. */
+export function shiftBaseline(state: TargetState, runId: string): Weights {
+  const m = state.marker;
+  // A rerun of a shift this run left half done keeps the marker's original `before`: that,
+  // not the half-shifted weights, is the state a revert or rollback must return to.
+  if (m?.state === 'shifting' && m.runId === runId && sameWeights(m.after, state.weights))
+    return m.before;
+  return state.weights;
+}
+
+function sameWeights(a: Weights, b: Weights): boolean {
+  return a.stable === b.stable && a.candidate === b.candidate;
+}
+
+/** Every reason not to shift `target` from `state`; run again on the fresh state after a conflict. */
+function refusalsFor(
+  target: RouterTarget,
+  state: TargetState,
+  ready: { stable: boolean; candidate: boolean } | undefined,
+  desired: Weights,
+  options: ShiftOptions,
+): string[] {
+  const problems = shiftRefusals(
+    state.weights,
+    state.marker,
+    {
+      desired,
+      runId: options.runId,
+      planSteps: options.planSteps,
+      force: options.force,
+      ready: ready ?? { stable: false, candidate: false },
+      allOrNothing: target.allOrNothing,
+      now: options.clock.now(),
+    },
+    target.description,
+  );
+  const before = shiftBaseline(state, options.runId);
+  const inconsistent =
+    before === state.weights
+      ? undefined
+      : weightsProblem(before, `${target.description} (marker before)`);
+  return inconsistent === undefined ? problems : [...problems, inconsistent];
+}
+
+/** Throws when the run was cancelled; called after every write, so no write goes unchecked. */
+function stopIfCancelled(options: ShiftOptions, when: string): void {
+  if (options.signal?.aborted === true) throw new Error(`cancelled ${when}`);
+}
+
 /**
  * Moves every target to `candidate`% in two phases. First, with no writes: read each object,
- * check readiness and every refusal (bad weight, another run shifting, a skipped step, targets
- * that disagree). Then, one object at a time: write weights and marker with the object's
- * version as precondition, and read back until the router applies them. If any write or
- * verification fails, or the run is cancelled, every object already written goes back to its
+ * check readiness and every refusal (weights that are no consistent state, a bad weight,
+ * another run shifting, a skipped step, targets that disagree). Then, one object at a time:
+ * write weights and marker with the object's version as precondition, and read back until the
+ * router applies them. A write that loses a race re-reads the object and re-checks every
+ * refusal against what it holds now. If any write or verification fails, or the run is
+ * cancelled (checked after every write), every object already written goes back to its
  * previous weights, and the markers say so.
  */
 export async function shiftTraffic(
@@ -63,23 +114,9 @@ export async function shiftTraffic(
   const desired = weightsFor(candidate);
   const states = await Promise.all(targets.map((t) => t.read()));
   const readiness = await Promise.all(targets.map((t) => t.readiness()));
-  const problems = targets.flatMap((target, i) => {
-    const state = states[i] as TargetState;
-    return shiftRefusals(
-      state.weights,
-      state.marker,
-      {
-        desired,
-        runId: options.runId,
-        planSteps: options.planSteps,
-        force: options.force,
-        ready: readiness[i] ?? { stable: false, candidate: false },
-        allOrNothing: target.allOrNothing,
-        now: options.clock.now(),
-      },
-      target.description,
-    );
-  });
+  const problems = targets.flatMap((target, i) =>
+    refusalsFor(target, states[i] as TargetState, readiness[i], desired, options),
+  );
   const distinct = new Set(states.map((s) => s.weights.candidate));
   if (distinct.size > 1)
     problems.push(
@@ -91,33 +128,29 @@ export async function shiftTraffic(
   const outcomes: TargetOutcome[] = [];
   try {
     for (const [i, target] of targets.entries()) {
-      if (options.signal?.aborted === true)
-        throw new ShiftReverted('cancelled before every object was shifted');
-      const before = (states[i] as TargetState).weights;
-      if (before.candidate === desired.candidate && states[i]?.marker?.state === 'done') {
+      stopIfCancelled(options, 'before every object was shifted');
+      const started = await startShift(
+        target,
+        states[i] as TargetState,
+        desired,
+        options,
+        written[0]?.before,
+      );
+      if (started.already) {
         outcomes.push({
           description: target.description,
-          before,
+          before: started.before,
           after: desired,
           detail: 'already at the desired weights',
         });
         continue;
       }
-      await writeWithRetry(
-        target,
-        desired,
-        () => marker(options.runId, desired.candidate, before, desired, 'shifting', options.clock),
-        options,
-        states[i],
-      );
+      const { before } = started;
       written.push({ target, before });
+      stopIfCancelled(options, `while writing ${target.description}`);
       const detail = await verify(target, desired, options, true);
-      await writeWithRetry(
-        target,
-        desired,
-        () => marker(options.runId, desired.candidate, before, desired, 'done', options.clock),
-        options,
-      );
+      await finishShift(target, desired, before, options);
+      stopIfCancelled(options, `while marking ${target.description} done`);
       outcomes.push({ description: target.description, before, after: desired, detail });
       options.log(
         `${target.description}: ${before.candidate}% → ${desired.candidate}% (${detail})`,
@@ -125,9 +158,87 @@ export async function shiftTraffic(
     }
     return outcomes;
   } catch (error) {
+    // A refusal found after a conflict, with nothing written yet, is still a refusal.
+    if (written.length === 0 && error instanceof ShiftRefused) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     const reverted = await revert(written, options);
     throw new ShiftReverted(`${reason}; ${reverted}`);
+  }
+}
+
+/**
+ * Writes the desired weights with a `shifting` marker. On a conflict the object is read again
+ * and the whole shift re-decided from what it holds now: refusals, `before`, and whether
+ * another run already got it there.
+ */
+async function startShift(
+  target: RouterTarget,
+  known: TargetState,
+  desired: Weights,
+  options: ShiftOptions,
+  firstBefore: Weights | undefined,
+): Promise<{ already: boolean; before: Weights }> {
+  let state = known;
+  for (let attempt = 1; ; attempt++) {
+    if (sameWeights(state.weights, desired) && state.marker?.state === 'done')
+      return { already: true, before: state.weights };
+    const before = shiftBaseline(state, options.runId);
+    if (firstBefore !== undefined && !sameWeights(before, firstBefore))
+      throw new ShiftRefused(
+        `the targets disagree: ${target.description} is now at ${before.candidate}%, the objects already shifted were at ${firstBefore.candidate}%; bring them in line (rollback) first`,
+      );
+    try {
+      await target.write(
+        desired,
+        marker(options.runId, desired.candidate, before, desired, 'shifting', options.clock),
+        state.version,
+      );
+      return { already: false, before };
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
+      state = await target.read();
+      const problems = refusalsFor(target, state, await target.readiness(), desired, options);
+      if (problems.length > 0)
+        throw new ShiftRefused(
+          `${target.description} changed while this run was writing, and its new state refuses the shift:\n${problems.join('\n')}`,
+          { cause: error },
+        );
+      options.log(
+        `${target.description}: changed while writing (conflict); re-read and re-checked, attempt ${attempt + 1}`,
+      );
+    }
+  }
+}
+
+/** Marks a verified shift `done`, only while the object still holds this run's shift. */
+async function finishShift(
+  target: RouterTarget,
+  desired: Weights,
+  before: Weights,
+  options: ShiftOptions,
+): Promise<void> {
+  let state = await target.read();
+  for (let attempt = 1; ; attempt++) {
+    const m = state.marker;
+    if (
+      m?.runId !== options.runId ||
+      m.state !== 'shifting' ||
+      !sameWeights(state.weights, desired)
+    )
+      throw new Error(
+        `${target.description} changed while this run was verifying: it holds ${state.weights.candidate}% with ${m === undefined ? 'no marker' : `run ${m.runId}'s marker (${m.state})`}; not marking it done`,
+      );
+    try {
+      await target.write(
+        desired,
+        marker(options.runId, desired.candidate, before, desired, 'done', options.clock),
+        state.version,
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
+      state = await target.read();
+    }
   }
 }
 
@@ -144,8 +255,11 @@ export async function rollbackTraffic(
   return Promise.all(
     targets.map(async (target) => {
       const state = await target.read();
+      // Inconsistent weights are no reason to refuse here: stable is always a safe place.
+      const inconsistent = weightsProblem(state.weights, target.description);
+      if (inconsistent !== undefined) options.log(`${inconsistent}; rolling back to stable`);
       if (
-        state.weights.candidate === 0 &&
+        sameWeights(state.weights, stable) &&
         (state.marker === undefined ||
           state.marker.state === 'rolled-back' ||
           state.marker.state === 'reverted')
@@ -160,7 +274,7 @@ export async function rollbackTraffic(
         target,
         stable,
         (s) => marker(options.runId, 0, s.weights, stable, 'rolled-back', options.clock),
-        { ...options, planSteps: undefined, force: true },
+        options,
         state,
       );
       const detail = await verify(
@@ -177,11 +291,12 @@ export async function rollbackTraffic(
   );
 }
 
+/** Rollback's write: whatever is there now, retried on conflicts with the fresh state. */
 async function writeWithRetry(
   target: RouterTarget,
   weights: Weights,
   makeMarker: (state: TargetState) => Marker,
-  options: ShiftOptions,
+  options: Pick<ShiftOptions, 'log'>,
   known?: TargetState,
 ): Promise<void> {
   let state = known ?? (await target.read());
@@ -192,16 +307,6 @@ async function writeWithRetry(
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
       state = await target.read();
-      // Someone else wrote meanwhile: only go on if it was not another run's shift.
-      if (
-        !options.force &&
-        state.marker?.state === 'shifting' &&
-        state.marker.runId !== options.runId
-      )
-        throw new Error(
-          `${target.description}: run ${state.marker.runId} started shifting while this run was writing; stopping`,
-          { cause: error },
-        );
       options.log(
         `${target.description}: changed while writing (conflict); re-read, attempt ${attempt + 1}`,
       );
@@ -246,19 +351,37 @@ async function revert(
   const results = await Promise.all(
     written.map(async ({ target, before }) => {
       try {
-        await writeWithRetry(
-          target,
-          before,
-          (s) =>
-            marker(options.runId, before.candidate, s.weights, before, 'reverted', options.clock),
-          { ...options, force: true },
-        );
-        await verify(target, before, options, false);
-        return `${target.description} back at ${before.candidate}%`;
+        return await revertOne(target, before, options);
       } catch (error) {
         return `${target.description} NOT reverted (${error instanceof Error ? error.message : String(error)}): run rollback`;
       }
     }),
   );
   return `reverted: ${results.join('; ')}`;
+}
+
+/** Puts one object back, unless another run has written it since (then it is that run's). */
+async function revertOne(
+  target: RouterTarget,
+  before: Weights,
+  options: ShiftOptions,
+): Promise<string> {
+  let state = await target.read();
+  for (let attempt = 1; ; attempt++) {
+    if (state.marker !== undefined && state.marker.runId !== options.runId)
+      return `${target.description} left as run ${state.marker.runId} wrote it since (${state.weights.candidate}%)`;
+    try {
+      await target.write(
+        before,
+        marker(options.runId, before.candidate, state.weights, before, 'reverted', options.clock),
+        state.version,
+      );
+      break;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
+      state = await target.read();
+    }
+  }
+  await verify(target, before, options, false);
+  return `${target.description} back at ${before.candidate}%`;
 }

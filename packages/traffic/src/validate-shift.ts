@@ -18,6 +18,22 @@ export interface ShiftRequest {
 export const STALE_SHIFT_MS = 60 * 60 * 1000;
 
 /**
+ * Pure: why weights read from a routed object cannot be the current state (a hand-edited
+ * 90/90, a negative or fractional weight, NaN), or undefined when they can. Routers normalise
+ * relative weights to percentages, so anything else is a broken object, never a step to take.
+ */
+export function weightsProblem(weights: Weights, where: string): string | undefined {
+  const whole = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
+  if (
+    whole(weights.stable) &&
+    whole(weights.candidate) &&
+    weights.stable + weights.candidate === 100
+  )
+    return undefined;
+  return `${where}: the weights read are stable ${weights.stable} / candidate ${weights.candidate}; expected whole percentages from 0 to 100 that add up to 100 (fix the object, or run rollback to put it on stable)`;
+}
+
+/**
  * Pure: every reason a shift must not start, checked before any write. Each message names
  * the value and what is allowed.
  */
@@ -54,7 +70,9 @@ export function shiftRefusals(
       `${where}: run ${marker.runId} is shifting ${marker.before.candidate}% → ${marker.after.candidate}% since ${marker.at}${age > STALE_SHIFT_MS ? ' (stale: probably killed; run rollback, or force)' : ''}; refusing to interleave (set force to override)`,
     );
   }
-  if (request.planSteps !== undefined && desired.candidate !== current.candidate) {
+  const inconsistent = weightsProblem(current, where);
+  if (inconsistent !== undefined) problems.push(inconsistent);
+  else if (request.planSteps !== undefined && desired.candidate !== current.candidate) {
     const steps = request.planSteps;
     const next = steps.find((w) => w > current.candidate);
     if (desired.candidate < current.candidate)

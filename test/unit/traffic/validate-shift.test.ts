@@ -95,6 +95,19 @@ describe('shiftRefusals', () => {
     expect(shiftRefusals(at10, shifting('run-2', 60_000), request(), 'route')).toEqual([]);
   });
 
+  it('refuses current weights that are no consistent state instead of stepping from them', () => {
+    expect(
+      shiftRefusals(
+        { stable: 90, candidate: 90 },
+        undefined,
+        request({ desired: { stable: 0, candidate: 100 } }),
+        'route',
+      ),
+    ).toEqual([
+      'route: the weights read are stable 90 / candidate 90; expected whole percentages from 0 to 100 that add up to 100 (fix the object, or run rollback to put it on stable)',
+    ]);
+  });
+
   it('accepts any weight without a plan', () => {
     expect(
       shiftRefusals(
