@@ -5,10 +5,11 @@
 import { run } from '../packages/cli/src/cutover.ts';
 
 const print = (line) => console.log(line);
+const options = { err: (line) => console.error(line) };
 const rule = (title) => print(`\n${'='.repeat(100)}\n${title}\n${'='.repeat(100)}`);
 
 rule('cutover plan examples/plans/nextevent-phased.yaml');
-let code = await run(['plan', 'examples/plans/nextevent-phased.yaml'], print);
+let code = await run(['plan', 'examples/plans/nextevent-phased.yaml'], print, options);
 
 rule(
   'cutover rehearse examples/plans/nextevent-phased.yaml --scenario examples/scenarios/nextevent-errors-climb-at-50.yaml',
@@ -23,5 +24,9 @@ code ||= await run(
     'rolled-back',
   ],
   print,
+  options,
+);
+print(
+  '\nThe job summary the actions write (tables and a chart per rule): add --summary FILE or --format markdown.',
 );
 process.exit(code);

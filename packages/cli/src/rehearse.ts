@@ -15,6 +15,7 @@ import {
   type Plan,
 } from '@cutover/plan';
 import { rollbackTraffic, shiftTraffic, type RouterTarget } from '@cutover/traffic';
+import { describeVerdict } from './describe-verdict.js';
 
 export interface RehearsalEvent {
   at: number;
@@ -23,9 +24,20 @@ export interface RehearsalEvent {
   text: string;
 }
 
+/** One evaluated step: the gates' verdicts over its bake. */
+export interface RehearsalStep {
+  weight: number;
+  window: { from: number; to: number };
+  outcome: GateOutcome;
+  verdicts: RuleVerdict[];
+  rules: GateRule[];
+  queries: number;
+}
+
 export interface RehearsalResult {
   outcome: 'done' | 'rolled-back' | 'needs-human';
   events: RehearsalEvent[];
+  steps: RehearsalStep[];
   /** The same job-summary markdown the actions write, for every evaluated step. */
   summary: string;
   breach: { since: number; detected: number; stable: number } | undefined;
@@ -46,6 +58,7 @@ export async function rehearse(
   const start = clock.now();
   const events: RehearsalEvent[] = [];
   const summaries: string[] = [];
+  const steps: RehearsalStep[] = [];
   let queries = 0;
   let stepStartedAt: number | undefined;
   let breach: RehearsalResult['breach'];
@@ -77,10 +90,18 @@ export async function rehearse(
       queries += report.queries;
       verdict = report.outcome;
       lastVerdicts = report.verdicts;
+      steps.push({
+        weight: weights.candidate,
+        window: { from: stepStartedAt, to: clock.now() },
+        outcome: verdict,
+        verdicts: report.verdicts,
+        rules,
+        queries: report.queries,
+      });
       emit(
         'gates',
         weights.candidate,
-        `${verdict.status.toUpperCase()}: ${report.verdicts.map((v) => `${v.rule} ${v.status}`).join(', ')}${verdict.status === 'pass' ? '' : `: ${verdict.reason}`}`,
+        `${verdict.status.toUpperCase()}: ${report.verdicts.map((v) => describeVerdict(v, plan.gates[v.rule])).join('; ')}`,
       );
       summaries.push(
         renderGateSummary({
@@ -131,7 +152,12 @@ export async function rehearse(
           detected: clock.now() - start,
           stable: clock.now() - start,
         };
-        emit('rollback', 0, `${weights.candidate}% → 0%: ${decision.reason}`);
+        // Say why in the thresholds' units when rules fired; otherwise the step function's reason.
+        const why =
+          fired.length > 0
+            ? fired.map((v) => describeVerdict(v, plan.gates[v.rule])).join('; ')
+            : decision.reason;
+        emit('rollback', 0, `${weights.candidate}% → 0%: ${why}`);
         return finish('rolled-back');
       }
       case 'done':
@@ -163,6 +189,7 @@ export async function rehearse(
     return {
       outcome,
       events,
+      steps,
       summary: `${[...header, ...summaries].join('\n\n')}\n`,
       breach,
       queries,

@@ -1,0 +1,210 @@
+import { escapeMarkdown, heading, table } from '@cutover/action-kit/summary';
+import { formatDuration, type Plan, type Weights } from '@cutover/plan';
+import { MARKER_KEY, type Marker, type RouterTarget } from '@cutover/traffic';
+import { columns, plain } from './plain-text.js';
+
+/** What every routed object says: its weights now and the marker the last shift left on it. */
+export interface TargetReading {
+  object: string;
+  weights: Weights;
+  marker: Marker | undefined;
+}
+
+export async function readTargets(targets: readonly RouterTarget[]): Promise<TargetReading[]> {
+  return Promise.all(
+    targets.map(async (target) => {
+      const state = await target.read();
+      return { object: target.description, weights: state.weights, marker: state.marker };
+    }),
+  );
+}
+
+export interface StatusView {
+  command: 'status';
+  plan: string;
+  now: string;
+  targets: {
+    object: string;
+    weights: Weights;
+    marker: Marker | null;
+    /** The weights differ from the marker's `after`: changed by hand since the last shift. */
+    changedByHand: boolean;
+  }[];
+  cutover: {
+    runId: string;
+    state: Marker['state'];
+    /** The plan step the marker moved to; null for 0% (back on stable) or a weight no step has. */
+    step: { number: number; of: number; weight: number } | null;
+    weight: number;
+    since: string;
+    ageMs: number;
+    before: Weights;
+    after: Weights;
+    verdict: { status: string; reason: string | null; at: string | null } | null;
+  } | null;
+  /** Objects whose markers disagree with the first object's (a shift that half happened). */
+  disagreements: string[];
+}
+
+/** Pure: the cutover as the targets record it, placed on the plan's steps. */
+export function statusView(
+  plan: Plan,
+  readings: readonly TargetReading[],
+  now: number,
+): StatusView {
+  const first = readings.find((r) => r.marker !== undefined)?.marker;
+  const index = first === undefined ? -1 : plan.steps.findIndex((s) => s.weight === first.step);
+  const at = first === undefined ? Number.NaN : Date.parse(first.at);
+  return {
+    command: 'status',
+    plan: plan.name,
+    now: new Date(now).toISOString(),
+    targets: readings.map((r) => ({
+      object: r.object,
+      weights: r.weights,
+      marker: r.marker ?? null,
+      changedByHand:
+        r.marker !== undefined &&
+        (r.marker.after.stable !== r.weights.stable ||
+          r.marker.after.candidate !== r.weights.candidate),
+    })),
+    cutover:
+      first === undefined
+        ? null
+        : {
+            runId: first.runId,
+            state: first.state,
+            step:
+              index < 0 ? null : { number: index + 1, of: plan.steps.length, weight: first.step },
+            weight: first.step,
+            since: first.at,
+            ageMs: Number.isNaN(at) ? 0 : now - at,
+            before: first.before,
+            after: first.after,
+            verdict: recordedVerdict(first),
+          },
+    disagreements: readings
+      .filter(
+        (r) =>
+          first !== undefined &&
+          (r.marker === undefined ||
+            r.marker.runId !== first.runId ||
+            r.marker.step !== first.step ||
+            r.marker.state !== first.state),
+      )
+      .map((r) => r.object),
+  };
+}
+
+/**
+ * A marker may carry the verdict that led to its shift (newer writers add one); older markers,
+ * and compact AWS markers, do not, and then it is "not recorded", never guessed.
+ */
+function recordedVerdict(marker: Marker): NonNullable<StatusView['cutover']>['verdict'] {
+  const raw = (marker as Marker & { verdict?: unknown }).verdict;
+  if (typeof raw === 'string' && raw !== '') return { status: raw, reason: null, at: null };
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { status, reason, at } = raw as Record<string, unknown>;
+  if (typeof status !== 'string') return null;
+  return {
+    status,
+    reason: typeof reason === 'string' ? reason : null,
+    at: typeof at === 'string' ? at : null,
+  };
+}
+
+const STATE_MEANING: Record<Marker['state'], string> = {
+  shifting: 'written, not yet verified',
+  done: 'verified',
+  reverted: 'the shift failed and was put back',
+  'rolled-back': 'traffic put back on stable',
+};
+
+function stepText(plan: Plan, cutover: NonNullable<StatusView['cutover']>): string {
+  if (cutover.step !== null)
+    return `step ${cutover.step.number} of ${cutover.step.of} (${cutover.weight}% to the candidate)`;
+  if (cutover.weight === 0) return 'back on stable (0% to the candidate)';
+  return `${cutover.weight}% to the candidate, which is no step of the plan (${plan.steps.map((s) => s.weight).join(', ')})`;
+}
+
+function weightsText(w: Weights, names: { stable: string; candidate: string }): string {
+  return `${plain(names.stable)} ${w.stable}% / ${plain(names.candidate)} ${w.candidate}%`;
+}
+
+function verdictText(verdict: NonNullable<StatusView['cutover']>['verdict']): string {
+  if (verdict === null) return 'not recorded';
+  return plain(
+    `${verdict.status}${verdict.reason === null ? '' : `: ${verdict.reason}`}${verdict.at === null ? '' : ` (at ${verdict.at})`}`,
+  );
+}
+
+/** Pure: where the cutover stands, for a terminal. */
+export function renderStatusText(
+  plan: Plan,
+  view: StatusView,
+  names: { stable: string; candidate: string },
+): string {
+  const out: string[] = [];
+  const { cutover } = view;
+  if (cutover === null)
+    out.push(`${plain(plan.name)}: no cutover recorded on the target (no ${MARKER_KEY} marker)`);
+  else
+    out.push(
+      `${plain(plan.name)}: ${stepText(plan, cutover)}, state ${cutover.state} (${STATE_MEANING[cutover.state]})`,
+      `run ${plain(cutover.runId)}, since ${plain(cutover.since)} (${formatDuration(Math.max(0, cutover.ageMs))} ago); moved from ${weightsText(cutover.before, names)} to ${weightsText(cutover.after, names)}`,
+      `last verdict: ${verdictText(cutover.verdict)}`,
+    );
+  out.push(
+    '',
+    columns(
+      ['object', 'weights now', 'marker'],
+      view.targets.map((t) => [
+        t.object,
+        weightsText(t.weights, names),
+        t.marker === null
+          ? 'none'
+          : `run ${t.marker.runId}, ${t.marker.step}%, ${t.marker.state}${t.changedByHand ? `; the marker says ${weightsText(t.marker.after, names)}: changed by hand since` : ''}`,
+      ]),
+    ),
+  );
+  if (view.disagreements.length > 0)
+    out.push(
+      '',
+      `These objects disagree with the first one's marker (a shift that did not finish everywhere): ${view.disagreements.map(plain).join(', ')}`,
+    );
+  return out.join('\n');
+}
+
+/** Pure: the markdown for `--summary` and `--format markdown`. */
+export function renderStatusMarkdown(
+  plan: Plan,
+  view: StatusView,
+  names: { stable: string; candidate: string },
+): string {
+  const { cutover } = view;
+  const parts = [
+    heading(
+      2,
+      `Cutover ${escapeMarkdown(plan.name)}: ${cutover === null ? 'no cutover recorded' : `${escapeMarkdown(stepText(plan, cutover))}, ${cutover.state}`}`,
+    ),
+  ];
+  if (cutover !== null)
+    parts.push(
+      `Run \`${escapeMarkdown(cutover.runId)}\` · since ${escapeMarkdown(cutover.since)} (${formatDuration(Math.max(0, cutover.ageMs))} ago) · last verdict: ${escapeMarkdown(verdictText(cutover.verdict))}`,
+    );
+  parts.push(
+    table(
+      ['Object', 'Weights now', 'Marker'],
+      view.targets.map((t) => [
+        escapeMarkdown(t.object),
+        escapeMarkdown(weightsText(t.weights, names)),
+        t.marker === null
+          ? 'none'
+          : escapeMarkdown(
+              `run ${t.marker.runId}, ${t.marker.step}%, ${t.marker.state}${t.changedByHand ? ' (weights changed by hand since)' : ''}`,
+            ),
+      ]),
+    ),
+  );
+  return `${parts.join('\n\n')}\n`;
+}
