@@ -11,6 +11,7 @@ import {
 } from '@cutover/action-kit';
 import { main } from '../../actions/gate-metrics/src/main.js';
 import { LIVE_ERROR_RATE, LiveExporter } from '../support/live-exporter.js';
+import { mermaidBlocks, parseMermaid } from '../support/mermaid.js';
 import {
   counterOpenMetrics,
   startPrometheus,
@@ -72,7 +73,7 @@ describe('gate-metrics on recorded samples', () => {
 
   it('watch mode fails as soon as the breach has lasted its for window', async () => {
     const { kit, failure } = await run(dir, { step: '10' });
-    expect(failure).toBe('gate failed: errors: 0.09 > 5% for 5m (for: 5m)');
+    expect(failure).toBe('gate failed: errors: 9.0% > 5% for 5m');
     expect(kit.outputs.verdict).toBe('fail');
     const results = JSON.parse(kit.outputs.results ?? '[]') as {
       rule: string;
@@ -93,9 +94,21 @@ describe('gate-metrics on recorded samples', () => {
 
   it('writes a summary with each rule against its threshold and a chart', async () => {
     const { kit } = await run(dir, { step: '10' });
-    expect(kit.summary).toContain('## ❌ Gates errors, latency \\(watch, step 10%\\): fail');
-    expect(kit.summary).toContain('| errors | critical | ❌ fail | &gt; 5% | 5m | 0.09 | 0.09 |');
-    expect(kit.summary).toContain('```mermaid\nxychart-beta');
+    const lines = kit.summary.split('\n').filter((line) => line !== '');
+    expect(lines[0]).toBe('## ❌ Gates errors, latency \\(watch, step 10%\\): fail');
+    expect(lines[1]).toBe('**Step fails: gate failed: errors: 9.0% &gt; 5% for 5m.**');
+    expect(kit.summary).toContain(
+      '| errors | critical | ❌ fail | &gt; 5% | 5m | 9.0% | 9.0% | 61 of 61 | 100% | 9.0% &gt; 5% for 5m |',
+    );
+    expect(kit.summary).toContain(
+      '| latency | warning | ❌ fail | &gt; 200 ms | 10m | 350 ms | 350 ms | 41 of 41 | 100% | 350 ms &gt; 200 ms for 10m |',
+    );
+    expect(kit.summary).toContain(
+      '- **errors** (critical): breach began 2026-06-01T00:10:00Z (+10m), rule fired 2026-06-01T00:15:00Z (+15m); window 2026-06-01T00:00:00Z → 2026-06-01T00:15:00Z.',
+    );
+    const charts = mermaidBlocks(kit.summary);
+    expect(charts).toHaveLength(2);
+    for (const chart of charts) await parseMermaid(chart);
   });
 
   it('shadow mode reports the failure but does not fail the step', async () => {
@@ -154,6 +167,96 @@ describe('gate-metrics on recorded samples', () => {
   });
 });
 
+describe('gate-metrics: an inconclusive verdict is never a green check', () => {
+  const stops = `errors:\n  - { from: 0s, to: 40m, value: 0.01 }\n`;
+  const fileMetrics = `{ provider: file, path: samples.yaml, start: '${new Date(T0).toISOString()}' }`;
+  const gate = (extra = '') =>
+    `  errors: { query: errors, threshold: '> 5%', for: 5m, interval: 15s${extra} }\n  latency: { query: latency, threshold: '> 200ms', severity: warning }`;
+  const withPolicy = (policy: string, extra = '') =>
+    `${plan(fileMetrics, gate(extra))}rollback: ${policy}\n`;
+  const checkInputs = { mode: 'check', step: '100', to: new Date(T0 + 60 * M).toISOString() };
+  const later = () => createVirtualClock(T0 + 24 * 60 * M);
+
+  it('check mode fails the step on missing data and says what to do', async () => {
+    const { kit, failure } = await run(
+      workspace(plan(fileMetrics, gate()), stops),
+      checkInputs,
+      later(),
+    );
+    expect(kit.outputs.verdict).toBe('inconclusive');
+    expect(failure).toBe(
+      "gates inconclusive in check mode: errors: no data for the last 20m15s (max-gap 5m); data at 66.3% of points (min 90%). An inconclusive gate never passes a step: check that the candidate reports data for the whole window (the summary lists coverage and gaps) and rerun, or set allow-inconclusive: true to continue and act on the 'verdict' output",
+    );
+    expect(kit.summary.split('\n')[2]).toMatch(/^\*\*Step fails: gates inconclusive in check mode/);
+    expect(kit.summary).toContain('### Gaps in the data');
+  });
+
+  it('check mode continues on an inconclusive verdict only when allow-inconclusive opts in', async () => {
+    const { kit, failure } = await run(
+      workspace(plan(fileMetrics, gate()), stops),
+      { ...checkInputs, 'allow-inconclusive': 'true' },
+      later(),
+    );
+    expect(failure).toBeUndefined();
+    expect(kit.outputs.verdict).toBe('inconclusive');
+    expect(kit.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(/continuing \(allow-inconclusive: true\)$/) as unknown,
+      }),
+    );
+  });
+
+  it('watch mode with on-inconclusive: rollback fails the step when the bake ends inconclusive', async () => {
+    const dir = workspace(withPolicy('{ on-inconclusive: rollback }'), stops);
+    const { kit, failure } = await run(dir, { gates: 'errors', duration: '1h' });
+    expect(kit.outputs.verdict).toBe('inconclusive');
+    expect(failure).toMatch(
+      /^gates inconclusive after the bake \(rollback\.on-inconclusive: rollback\): errors: no data for the last 20m/,
+    );
+  });
+
+  it('watch mode with on-no-data: fail stops as soon as the gap passes max-gap', async () => {
+    const clock = createVirtualClock(T0);
+    const dir = workspace(plan(fileMetrics, gate(', on-no-data: fail')), stops);
+    const { kit, failure } = await run(dir, { gates: 'errors', duration: '1h' }, clock);
+    expect(failure).toBe(
+      'gate failed: errors: no data for the last 5m15s (max-gap 5m); on-no-data: fail',
+    );
+    expect(kit.outputs.verdict).toBe('fail');
+    expect(clock.now()).toBe(T0 + 45 * M);
+  });
+
+  it('watch mode with on-inconclusive: hold keeps watching until enough data arrives', async () => {
+    const clock = createVirtualClock(T0);
+    const dir = workspace(
+      withPolicy('{ on-inconclusive: hold, max-hold: 1h }', ', min-samples: 200'),
+      'errors:\n  - { from: 0s, to: 3h, value: 0.01 }\n',
+    );
+    const { kit, failure } = await run(dir, { gates: 'errors', duration: '30m' }, clock);
+    expect(failure).toBeUndefined();
+    expect(kit.outputs.verdict).toBe('pass');
+    // 121 samples in the bake; the 200th comes 79 intervals later.
+    expect(clock.now()).toBe(T0 + 30 * M + 79 * 15_000);
+    expect(kit.logs.map((l) => l.message)).toContain(
+      'the bake ended inconclusive; holding for data until 2026-06-01T01:30:00Z (rollback.on-inconclusive: hold, max-hold 1h)',
+    );
+  });
+
+  it('watch mode with on-inconclusive: hold ends at max-hold and fails the step', async () => {
+    const clock = createVirtualClock(T0);
+    const dir = workspace(
+      withPolicy('{ on-inconclusive: hold, max-hold: 20m }', ', min-samples: 1000'),
+      'errors:\n  - { from: 0s, to: 3h, value: 0.01 }\n',
+    );
+    const { failure } = await run(dir, { gates: 'errors', duration: '30m' }, clock);
+    expect(failure).toMatch(
+      /^gates inconclusive after the bake and 20m of holding for data \(rollback\.max-hold 20m\): errors: 201 of 1000 samples needed/,
+    );
+    expect(clock.now()).toBe(T0 + 50 * M);
+  });
+});
+
 describe('gate-metrics against a real Prometheus', () => {
   let history: RunningPrometheus;
   let live: RunningPrometheus;
@@ -209,7 +312,7 @@ describe('gate-metrics against a real Prometheus', () => {
       },
       systemClock,
     );
-    expect(failure).toMatch(/^gate failed: errors: 0\.2 > 5% for 5m/);
+    expect(failure).toMatch(/^gate failed: errors: 20\.0% > 5% for 5m$/);
     expect(kit.masked).toContain('prom-secret');
   });
 

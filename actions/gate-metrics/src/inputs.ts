@@ -29,6 +29,10 @@ export const inputs = {
   shadow: input.boolean('Report the verdict but never fail the step (to trial new gates).', {
     default: 'false',
   }),
+  'allow-inconclusive': input.boolean(
+    "Continue (exit 0 with a warning) when the gates end inconclusive; the 'verdict' output still says inconclusive. By default an inconclusive verdict fails the step: in check mode at once, in watch mode once the plan's rollback.on-inconclusive (hold up to max-hold, or rollback) has run its course.",
+    { default: 'false' },
+  ),
   'prometheus-url': input.optionalString("Prometheus base URL; overrides the plan's metrics.url."),
   'prometheus-token': input.optionalString('Bearer token for Prometheus (masked in logs).'),
   'prometheus-basic-auth': input.optionalString(

@@ -3,14 +3,21 @@ import { resolve } from 'node:path';
 import { GateFailure, UserError, type ActionKit } from '@cutover/action-kit';
 import {
   checkWindow,
-  formatValue,
   renderGateSummary,
+  showInstant,
+  showValue,
   watchGates,
   type GateReport,
   type RuleVerdict,
 } from '@cutover/gates';
 import { createMetricsSource } from '@cutover/metrics';
-import { formatDuration, loadPlanFile, parseDuration, type GateRule } from '@cutover/plan';
+import {
+  formatDuration,
+  loadPlanFile,
+  parseDuration,
+  type GateRule,
+  type RollbackPolicy,
+} from '@cutover/plan';
 import { inputs as inputSchema } from './inputs.js';
 import { checkWindowBounds, parseTimeInput } from './resolve-window.js';
 
@@ -80,24 +87,39 @@ export async function main(
   }
 
   const title = `Gates ${names.join(', ')} (${inputs.mode}${step === undefined ? '' : `, step ${step.weight}%`})`;
+  const policy = plan.rollback;
+  // on-inconclusive: hold keeps watching past the bake for data, bounded by max-hold.
+  const holdUntil =
+    inputs.mode === 'watch' && policy.onInconclusive === 'hold'
+      ? window.to + policy.maxHoldMs
+      : undefined;
   const report = await kit.group(`${title} against ${source.name}`, async () => {
     kit.info(
-      `window ${new Date(window.from).toISOString()} → ${new Date(window.to).toISOString()} (${formatDuration(window.to - window.from)})`,
+      `window ${showInstant(window.from)} → ${showInstant(window.to)} (${formatDuration(window.to - window.from)})`,
     );
     if (inputs.mode === 'check')
       return checkWindow(rules, source, window.from, window.to, kit.clock);
     let previous = '';
+    let holding = false;
     return watchGates(rules, source, kit.clock, {
       from: window.from,
       until: window.to,
+      ...(holdUntil === undefined ? {} : { holdUntil }),
       onRound: (verdicts, at) => {
         // Log changes, not every poll: a day-long bake would otherwise print thousands of lines.
         const line = verdicts
           .map((v) => `${v.rule}=${v.breachSince === undefined ? v.status : 'breaching'}`)
           .join(' ');
-        if (line !== previous)
-          kit.info(`${new Date(at).toISOString()} ${verdicts.map(describe).join(' | ')}`);
+        if (line !== previous) kit.info(`${showInstant(at)} ${verdicts.map(describe).join(' | ')}`);
         previous = line;
+        if (!holding && at >= window.to && holdUntil !== undefined && at < holdUntil) {
+          const unknown = verdicts.filter((v) => v.status === 'inconclusive');
+          if (unknown.length > 0 && !verdicts.some((v) => v.status === 'fail'))
+            kit.info(
+              `the bake ended inconclusive; holding for data until ${showInstant(holdUntil)} (rollback.on-inconclusive: hold, max-hold ${formatDuration(policy.maxHoldMs)})`,
+            );
+          holding = true;
+        }
       },
     });
   });
@@ -106,6 +128,12 @@ export async function main(
     kit.info(`${verdict.rule}: ${verdict.status} (${verdict.severity}) ${verdict.reason}`);
   });
   writeOutputs(kit, report);
+  const decision = decide(report, {
+    mode: inputs.mode,
+    shadow: inputs.shadow,
+    allowInconclusive: inputs['allow-inconclusive'],
+    policy,
+  });
   await kit.appendSummary(
     renderGateSummary({
       title,
@@ -115,19 +143,69 @@ export async function main(
       window: { from: window.from, to: Math.min(kit.clock.now(), window.to) },
       queries: report.queries,
       shadow: inputs.shadow,
+      step: decision.line,
     }),
   );
+  if (decision.warning !== undefined)
+    kit.warning(decision.warning.text, { title: decision.warning.title });
+  if (decision.failure !== undefined) throw new GateFailure(decision.failure);
+}
 
+interface Decision {
+  /** The step's outcome in one line, first in the summary. */
+  line: string;
+  warning?: { title: string; text: string };
+  failure?: string;
+}
+
+/**
+ * What the step does with the gates' outcome. A fail fails the step; an inconclusive outcome
+ * is never a green check: it fails the step (after the plan's hold, in watch mode) unless the
+ * caller opted in with allow-inconclusive; shadow reports and never fails.
+ */
+function decide(
+  report: GateReport,
+  options: {
+    mode: 'watch' | 'check';
+    shadow: boolean;
+    allowInconclusive: boolean;
+    policy: RollbackPolicy;
+  },
+): Decision {
   const { outcome } = report;
-  if (outcome.status === 'inconclusive')
-    kit.warning(`gates inconclusive: ${outcome.reason}`, { title: 'Gate inconclusive' });
+  if (outcome.status === 'pass') return { line: `Step passes: ${outcome.reason}.` };
+  if (options.shadow)
+    return {
+      line: `Step continues (shadow): the gates would have ${outcome.status === 'fail' ? 'failed' : 'been inconclusive'}: ${outcome.reason}.`,
+      warning: {
+        title: outcome.status === 'fail' ? 'Shadow gate failed' : 'Shadow gate inconclusive',
+        text: `shadow gate would have ${outcome.status === 'fail' ? 'failed' : 'been inconclusive'}: ${outcome.reason}`,
+      },
+    };
   if (outcome.status === 'fail') {
-    if (inputs.shadow)
-      kit.warning(`shadow gate would have failed: ${outcome.reason}`, {
-        title: 'Shadow gate failed',
-      });
-    else throw new GateFailure(`gate failed: ${outcome.reason}`);
+    const failure = `gate failed: ${outcome.reason}`;
+    return { line: `Step fails: ${failure}.`, failure };
   }
+  const { policy } = options;
+  const how =
+    options.mode === 'check'
+      ? 'in check mode'
+      : policy.onInconclusive === 'rollback'
+        ? 'after the bake (rollback.on-inconclusive: rollback)'
+        : report.heldMs >= policy.maxHoldMs
+          ? `after the bake and ${formatDuration(report.heldMs)} of holding for data (rollback.max-hold ${formatDuration(policy.maxHoldMs)})`
+          : `after the bake${report.heldMs > 0 ? ` and ${formatDuration(report.heldMs)} of holding` : ''}; waiting for data cannot undo a gap longer than max-gap or a breach that may have lasted its for unseen`;
+  const text = `gates inconclusive ${how}: ${outcome.reason}`;
+  if (options.allowInconclusive)
+    return {
+      line: `Step continues (allow-inconclusive: true): ${text}.`,
+      warning: {
+        title: 'Gate inconclusive',
+        text: `${text}; continuing (allow-inconclusive: true)`,
+      },
+    };
+  const failure = `${text}. An inconclusive gate never passes a step: check that the candidate reports data for the whole window (the summary lists coverage and gaps) and rerun, or set allow-inconclusive: true to continue and act on the 'verdict' output`;
+  return { line: `Step fails: ${text}.`, failure };
 }
 
 function loadPlan(path: string, readFile: (path: string) => string) {
@@ -167,8 +245,10 @@ function resolveWindow(
 }
 
 function describe(verdict: RuleVerdict): string {
-  return `${verdict.rule} ${formatValue(verdict.last)} (${verdict.threshold}) ${verdict.breachSince === undefined ? verdict.status : 'BREACHING'}`;
+  return `${verdict.rule} ${showValue(verdict.last, verdict.unit)} (${verdict.threshold}) ${verdict.breachSince === undefined ? verdict.status : 'BREACHING'}`;
 }
+
+const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
 
 function writeOutputs(kit: ActionKit, report: GateReport): void {
   kit.setOutput('verdict', report.outcome.status);
@@ -184,7 +264,15 @@ function writeOutputs(kit: ActionKit, report: GateReport): void {
         last: v.last ?? null,
         worst: v.worst ?? null,
         samples: v.samples,
-        firedAt: v.firedAt === undefined ? null : new Date(v.firedAt).toISOString(),
+        points: v.points,
+        coverage: v.coverage ?? null,
+        gaps: [...v.gaps, ...(v.openGap === undefined ? [] : [v.openGap])].map((g) => ({
+          from: iso(g.from),
+          to: iso(g.to),
+        })),
+        breachSince: iso(v.breachSince),
+        firedAt: iso(v.firedAt),
+        cause: v.cause ?? null,
       })),
     ),
   );

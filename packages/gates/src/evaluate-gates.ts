@@ -7,6 +7,7 @@ import {
   type MetricsSource,
 } from './metrics-source.js';
 import {
+  couldRecover,
   initialRuleState,
   observe,
   ruleVerdict,
@@ -20,6 +21,8 @@ export interface GateReport {
   verdicts: RuleVerdict[];
   /** Provider calls made, for the bench and the summary. */
   queries: number;
+  /** Watch mode: how long the watch went on past its end, holding for data (0 without a hold). */
+  heldMs: number;
 }
 
 /** Pure: critical failures fail, critical unknowns are inconclusive, warnings only report. */
@@ -40,7 +43,7 @@ export function combineVerdicts(verdicts: readonly RuleVerdict[]): GateOutcome {
     reason:
       warned.length > 0
         ? `passed with warnings: ${warned.map((v) => `${v.rule}: ${v.reason}`).join('; ')}`
-        : `${verdicts.length} rule(s) passed`,
+        : `${verdicts.length === 1 ? '1 rule' : `${verdicts.length} rules`} passed`,
   };
 }
 
@@ -67,11 +70,12 @@ class Querier {
   }
 }
 
-function errorPoint(t: number, error: unknown): EvaluationPoint {
+/** `lost`: the error cost the evaluation point at t (watch); a retried range query loses none. */
+function errorPoint(t: number, error: unknown, lost: boolean): EvaluationPoint {
   if (error instanceof QueryRejected)
-    return { t, kind: 'error', message: error.message, permanent: true };
+    return { t, kind: 'error', message: error.message, permanent: true, lost };
   if (error instanceof ProviderUnavailable)
-    return { t, kind: 'error', message: error.message, permanent: false };
+    return { t, kind: 'error', message: error.message, permanent: false, lost };
   throw error;
 }
 
@@ -81,7 +85,8 @@ function combine(
   baseline: number | undefined,
 ): number | undefined {
   if (rule.relative === undefined) return value;
-  if (value === undefined || baseline === undefined) return undefined;
+  // A non-finite baseline says nothing about the candidate: no data, never a pass.
+  if (value === undefined || baseline === undefined || !Number.isFinite(baseline)) return undefined;
   if (rule.relative.mode === 'difference') return value - baseline;
   // A candidate error rate over a stable rate of zero is "infinitely worse" unless it is zero too.
   return baseline === 0 ? (value === 0 ? 1 : Number.POSITIVE_INFINITY) : value / baseline;
@@ -95,11 +100,12 @@ async function pointAt(rule: GateRule, querier: Querier, t: number): Promise<Eva
       rule.minTraffic === undefined ? undefined : querier.instantValue(rule.minTraffic.query, t),
     ]);
     const combined = combine(rule, value, baseline);
-    return combined === undefined || Number.isNaN(combined)
+    // Non-finite values go to the fold, which counts them as missing unless they breach.
+    return combined === undefined
       ? { t, kind: 'no-data' }
       : { t, kind: 'value', value: combined, traffic };
   } catch (error) {
-    return errorPoint(t, error);
+    return errorPoint(t, error, true);
   }
 }
 
@@ -126,7 +132,7 @@ async function rangePoints(
   for (let t = from; t <= to; t += rule.intervalMs) {
     const value = combine(rule, valueAt(t), baselineAt(t));
     points.push(
-      value === undefined || Number.isNaN(value)
+      value === undefined
         ? { t, kind: 'no-data' }
         : { t, kind: 'value', value, traffic: trafficAt(t) },
     );
@@ -155,14 +161,14 @@ export async function checkWindow(
           state = observe(rule, state, point);
         break;
       } catch (error) {
-        state = observe(rule, state, errorPoint(to, error));
+        state = observe(rule, state, errorPoint(to, error, false));
         if (state.broken !== undefined) break;
         await clock.sleep(Math.min(30_000, 1000 * 2 ** state.consecutiveErrors));
       }
     }
     verdicts.push(ruleVerdict(rule, state, true));
   }
-  return { outcome: combineVerdicts(verdicts), verdicts, queries: querier.queries };
+  return { outcome: combineVerdicts(verdicts), verdicts, queries: querier.queries, heldMs: 0 };
 }
 
 export interface Firing {
@@ -185,7 +191,9 @@ export async function findFirings(
 ): Promise<{ firings: Firing[]; queries: number }> {
   const querier = new Querier(source);
   const firings: Firing[] = [];
-  for (const rule of rules) {
+  for (const planned of rules) {
+    // Firings only: gaps never stop the replay (an inconclusive rule keeps folding).
+    const rule: GateRule = { ...planned, onNoData: 'inconclusive' };
     let state = initialRuleState(from);
     let armed = true;
     for (const point of await rangePoints(rule, querier, from, to)) {
@@ -215,13 +223,20 @@ export interface WatchOptions {
   from: number;
   /** End of the watch; the verdicts are final then. */
   until: number;
+  /**
+   * When the window ends inconclusive, keep watching until this time for data to arrive
+   * (the plan's on-inconclusive: hold with max-hold); stops early on a pass, a fail, or an
+   * inconclusive that more data cannot change (a gap longer than max-gap stays).
+   */
+  holdUntil?: number;
   /** Called after every evaluation round, e.g. to log progress. */
   onRound?: (verdicts: RuleVerdict[], now: number) => void;
 }
 
 /**
  * Watch mode: one instant query per rule per interval during the bake; returns as soon as a
- * critical rule fails (its breach lasted `for`), or with final verdicts at `until`.
+ * critical rule fails (its breach lasted `for`, or its data stopped for longer than max-gap
+ * with on-no-data: fail), or with final verdicts at `until` (or later, holding).
  */
 export async function watchGates(
   rules: readonly GateRule[],
@@ -252,8 +267,23 @@ export async function watchGates(
     );
     options.onRound?.(verdicts, now);
     const outcome = combineVerdicts(verdicts);
-    if (outcome.status === 'fail' || final) return { outcome, verdicts, queries: querier.queries };
-    const wake = Math.min(options.until, ...rules.map((rule) => due.get(rule) ?? options.until));
+    const holdUntil = options.holdUntil ?? options.until;
+    const holding =
+      final &&
+      outcome.status === 'inconclusive' &&
+      now < holdUntil &&
+      verdicts
+        .filter((v) => v.severity === 'critical' && v.status === 'inconclusive')
+        .every(couldRecover);
+    if (outcome.status === 'fail' || (final && !holding))
+      return {
+        outcome,
+        verdicts,
+        queries: querier.queries,
+        heldMs: Math.max(0, now - options.until),
+      };
+    const end = final ? holdUntil : options.until;
+    const wake = Math.min(end, ...rules.map((rule) => due.get(rule) ?? end));
     await clock.sleep(Math.max(0, wake - clock.now()));
   }
 }

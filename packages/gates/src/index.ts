@@ -16,13 +16,20 @@ export {
   singleSeries,
 } from './metrics-source.js';
 export {
+  type ChartSeries,
   type EvaluationPoint,
+  type Gap,
   type RuleState,
   type RuleVerdict,
+  type VerdictCause,
+  GAP_LIMIT,
   HISTORY_LIMIT,
+  couldRecover,
   formatValue,
   initialRuleState,
+  isSettled,
   observe,
   ruleVerdict,
 } from './rule-state.js';
+export { plural, showInstant, showShare, showValue } from './verdict-text.js';
 export { renderGateSummary } from './render-gate-summary.js';

@@ -10,27 +10,8 @@ import {
 } from '@cutover/gates';
 import { parseThreshold, type GateRule } from '@cutover/plan';
 import { functionSource } from '../../support/function-source.js';
+import { M, S, rule } from './rule-fixture.js';
 
-const S = 1000;
-const M = 60 * S;
-const rule = (overrides: Partial<GateRule> = {}): GateRule => ({
-  name: 'errors',
-  query: 'errors',
-  threshold: parseThreshold('> 5%') ?? { comparison: '>', value: 0.05, unit: '%', text: '> 5%' },
-  forMs: 5 * M,
-  intervalMs: 15 * S,
-  initialDelayMs: 0,
-  minSamples: 1,
-  minTraffic: undefined,
-  onNoData: 'inconclusive',
-  minCoverage: 0,
-  maxGapMs: Number.POSITIVE_INFINITY,
-  errorBudget: 3,
-  relative: undefined,
-  severity: 'critical',
-  description: undefined,
-  ...overrides,
-});
 const watch = (rules: GateRule[], source: MetricsSource, until: number) =>
   watchGates(rules, source, createVirtualClock(0), { from: 0, until });
 
@@ -46,7 +27,7 @@ describe('gate semantics (watch mode on a virtual clock)', () => {
       status: 'fail',
       firedAt: 15 * M,
       breachSince: 10 * M,
-      reason: '0.08 > 5% for 5m (for: 5m)',
+      reason: '8.0% > 5% for 5m',
     });
   });
 
@@ -60,13 +41,21 @@ describe('gate semantics (watch mode on a virtual clock)', () => {
     expect(report.verdicts[0]?.worst).toBe(0.5);
   });
 
-  it('restarts the for window after a gap without data', async () => {
+  it('restarts the for window after a gap without data, and never passes the unseen breach', async () => {
     const report = await watch(
       [rule()],
       functionSource({ errors: (t) => (t === 12 * M ? undefined : t >= 10 * M ? 0.08 : 0.01) }),
       16 * M,
     );
-    expect(report.verdicts[0]?.status).toBe('pass');
+    // Confirmed firing needs 5m of seen breaching points (12m15s + 5m > 16m); with the
+    // missing point counted as breaching, it would have fired at 15m: inconclusive.
+    expect(report.verdicts[0]).toMatchObject({
+      status: 'inconclusive',
+      cause: 'unconfirmed-breach',
+      firedAt: undefined,
+      reason:
+        '8.0% > 5% with points without data from 1970-01-01T00:10:00Z to 1970-01-01T00:15:00Z: the breach may have lasted 5m unseen',
+    });
   });
 
   it('stops polling as soon as a critical rule fails', async () => {
@@ -91,7 +80,7 @@ describe('gate semantics (watch mode on a virtual clock)', () => {
     );
     expect(report.verdicts[0]).toMatchObject({
       status: 'inconclusive',
-      reason: '41 of 100 samples needed',
+      reason: '41 of 100 samples needed, last 1.0%',
     });
   });
 
@@ -105,11 +94,11 @@ describe('gate semantics (watch mode on a virtual clock)', () => {
   });
 
   it('does not judge points under the traffic guard', async () => {
-    const low = rule({ forMs: 0, minTraffic: { query: 'rps', threshold: 1 } });
+    const low = rule({ forMs: 0, minTraffic: { query: 'rps', threshold: 1 }, maxGapMs: 10 * M });
     const report = await watch([low], functionSource({ errors: () => 0.9, rps: () => 0.2 }), 5 * M);
     expect(report.verdicts[0]).toMatchObject({
       status: 'inconclusive',
-      reason: '0 of 1 samples needed, 21 points under min-traffic 1',
+      reason: '0 of 1 sample needed, 21 points under min-traffic 1',
     });
   });
 
@@ -153,9 +142,10 @@ describe('gate semantics (watch mode on a virtual clock)', () => {
           : Promise.resolve([{ labels: {}, points: [[0, 0.01]] }]),
       range: () => Promise.reject(new Error('unused')),
     };
-    expect((await watch([rule({ errorBudget: 3 })], flaky, 5 * M)).outcome.status).toBe('pass');
+    // Three points lost of 121: coverage 97%.
+    expect((await watch([rule({ errorBudget: 3 })], flaky, 30 * M)).outcome.status).toBe('pass');
     calls = 0;
-    const report = await watch([rule({ errorBudget: 2 })], flaky, 5 * M);
+    const report = await watch([rule({ errorBudget: 2 })], flaky, 30 * M);
     expect(report.verdicts[0]).toMatchObject({
       status: 'fail',
       reason: '3 provider errors in a row (error-budget 2); last: HTTP 503',
@@ -206,10 +196,18 @@ describe('check mode', () => {
     const flaky: MetricsSource = {
       name: 'flaky',
       instant: () => Promise.reject(new Error('unused')),
-      range: (_q, from) =>
+      range: (_q, from, to, step) =>
         ++calls < 3
           ? Promise.reject(new ProviderUnavailable('timeout'))
-          : Promise.resolve([{ labels: {}, points: [[from, 0.01]] }]),
+          : Promise.resolve([
+              {
+                labels: {},
+                points: Array.from(
+                  { length: Math.floor((to - from) / step) + 1 },
+                  (_, i): [number, number] => [from + i * step, 0.01],
+                ),
+              },
+            ]),
     };
     const report = await checkWindow([rule()], flaky, 0, 10 * M, createVirtualClock(0));
     expect(report.outcome.status).toBe('pass');
@@ -290,19 +288,37 @@ describe('gate properties', () => {
     );
   });
 
-  it('check mode and watch mode agree on the same data', async () => {
+  it('check mode and watch mode agree on the same data, gaps included', async () => {
     await fc.assert(
       fc.asyncProperty(
         arbitraryRule,
         fc.array(fc.tuple(fc.integer({ min: 0, max: 7200 }), fc.integer({ min: 1, max: 2400 })), {
           maxLength: 4,
         }),
-        async ({ intervalS, forS }, bursts) => {
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 7200 }), fc.integer({ min: 1, max: 900 })), {
+          maxLength: 3,
+        }),
+        fc.record({
+          onNoData: fc.constantFrom('fail' as const, 'inconclusive' as const, 'pass' as const),
+          maxGapIntervals: fc.integer({ min: 0, max: 60 }),
+          minCoverage: fc.constantFrom(0, 0.5, 0.9, 1),
+        }),
+        async ({ intervalS, forS }, bursts, gaps, coverage) => {
           const interval = intervalS * S;
           const errors = (t: number) =>
-            bursts.some(([b, l]) => t >= b * S && t < (b + l) * S) ? 0.3 : 0.01;
+            gaps.some(([g, l]) => t >= g * S && t < (g + l) * S)
+              ? undefined
+              : bursts.some(([b, l]) => t >= b * S && t < (b + l) * S)
+                ? 0.3
+                : 0.01;
           const end = Math.floor((7200 * S) / interval) * interval;
-          const gate = rule({ intervalMs: interval, forMs: forS * S });
+          const gate = rule({
+            intervalMs: interval,
+            forMs: forS * S,
+            onNoData: coverage.onNoData,
+            maxGapMs: coverage.maxGapIntervals * interval,
+            minCoverage: coverage.minCoverage,
+          });
           const watched = await watch([gate], functionSource({ errors }), end);
           const checked = await checkWindow(
             [gate],
@@ -313,6 +329,8 @@ describe('gate properties', () => {
           );
           expect(checked.outcome.status).toBe(watched.outcome.status);
           expect(checked.verdicts[0]?.firedAt).toBe(watched.verdicts[0]?.firedAt);
+          expect(checked.verdicts[0]?.failedAt).toBe(watched.verdicts[0]?.failedAt);
+          expect(checked.verdicts[0]?.reason).toBe(watched.verdicts[0]?.reason);
         },
       ),
       { numRuns: 100 },
