@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
 
 /**
@@ -16,7 +16,8 @@ export function resolveInWorkspace(
   const root = resolve(workspace);
   const full = resolve(root, path);
   const rel = relative(root, full);
-  const inside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // "..notes.md" is a file inside; only ".." itself or "../…" climbs out.
+  const inside = rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
   if (inside || options.allowOutside === true) return full;
   const escape =
     options.allowInput === undefined ? '' : ` (set input '${options.allowInput}' to allow it)`;
