@@ -116,4 +116,44 @@ describe('the validate-checklist bundle', () => {
     );
     expect(run.outputs.complete).toBe('false');
   });
+
+  it('annotates the right line of a CR-only checklist and flags a look-alike box', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cutover-ws-'));
+    writeFileSync(join(dir, 'go-live.md'), '## Team\r- [x] Rota\r- ［ ］ Comms plan\r');
+    const run = await runBundle({ INPUT_PATH: 'go-live.md', GITHUB_WORKSPACE: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '::error title=Checklist item blocks the cutover,file=go-live.md,line=3::[Team] ［ ］ Comms plan: looks like a task item but is not one',
+    );
+    expect(run.outputs.complete).toBe('false');
+  });
+
+  it('prints no workflow command from a hostile checklist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cutover-ws-'));
+    writeFileSync(
+      join(dir, 'c.md'),
+      [
+        '# ::warning::heading',
+        '- [x] Probe <!-- verify: http https://127.0.0.1:1/',
+        '::add-mask::secret',
+        '::stop-commands::token -->',
+        '- [ ] Bad <!-- verify: dns',
+        '::error::pwned -->',
+        '',
+      ].join('\n'),
+    );
+    const run = await runBundle({
+      INPUT_PATH: 'c.md',
+      'INPUT_VERIFY-HOSTS': 'nothing.example',
+      GITHUB_WORKSPACE: dir,
+    });
+    expect(run.code).toBe(1);
+    const commands = run.stdout
+      .split(/\r\n|[\n\r]/)
+      .filter((line) => line.trimStart().startsWith('::'))
+      .map((line) => /^::([\w-]+)/.exec(line.trimStart())?.[1]);
+    expect(new Set(commands)).toEqual(new Set(['group', 'endgroup', 'error']));
+    expect(run.stdout).not.toMatch(/^\s*::(error|warning)::(pwned|heading)/m);
+    expect(run.stdout).toContain('::add-mask::secret ::stop-commands::token');
+  });
 });

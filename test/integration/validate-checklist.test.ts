@@ -1,6 +1,9 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checklistDigest } from '@cutover/checklist';
 import { FakeGitHub, serverError } from '../support/fake-github.js';
@@ -174,6 +177,102 @@ describe('validate-checklist with a file source', () => {
     expect(run.kit.summary).not.toContain('<img');
     expect(run.kit.summary).not.toContain('](http://evil)');
     expect(run.kit.summary).toContain('| 2 | phish \\| cell &lt;b&gt;x&lt;/b&gt; | ❌ missing |');
+  });
+});
+
+describe('validate-checklist with hostile or unusual checklists', () => {
+  const lineBreak = /\r\n|[\n\r\u0085\u2028\u2029]/;
+  const commandLines = (text: string) =>
+    text.split(lineBreak).filter((line) => line.trimStart().startsWith('::'));
+
+  it('reads a lone CR as a line ending: "- [x] a\\r- [ ] c" is 1 of 2, annotated on line 3', async () => {
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md' },
+      files: { 'c.md': '## Go\r- [x] a\r- [ ] c\r' },
+    });
+    expect(run.kit.outputs).toMatchObject({ complete: 'false', total: '2', checked: '1' });
+    expect(run.failure).toContain('- c (c.md, line 3): not ticked');
+    expect(errors(run).map((e) => e.target?.startLine)).toEqual([3]);
+  });
+
+  it('fails on a look-alike checkbox and annotates its line instead of skipping it', async () => {
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md' },
+      files: { 'c.md': '## Go\n- [x] Cluster\n- ［ ］ Database\n- [x] Cache\u202e\n' },
+    });
+    expect(run.kit.outputs).toMatchObject({ complete: 'false', total: '3', checked: '1' });
+    expect(run.failure).toMatch(
+      /Database \(c\.md, line 3\): looks like a task item but is not one/,
+    );
+    expect(run.failure).toMatch(/Cache\{U\+202E\} \(c\.md, line 4\): contains invisible U\+202E/);
+    expect(errors(run).map((e) => e.target?.startLine)).toEqual([3, 4]);
+    expect(run.kit.summary).toContain('❌ not a real checkbox');
+    expect(JSON.stringify(run.kit.logs)).not.toContain('\u202e');
+  });
+
+  it('keeps hostile checklist text off the start of every log line, annotation and summary line', async () => {
+    const hostile = [
+      '# ::error::heading',
+      '- [x] Probe <!-- verify: http https://127.0.0.1:1/',
+      '::error::pwned',
+      '::add-mask::x -->',
+      '- [ ] Bad <!-- verify: dns',
+      '::stop-commands::token -->',
+      '- [ ] Text',
+      '  ::warning::continued',
+      '',
+    ].join('\n');
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md', 'verify-hosts': 'nothing.example' },
+      files: { 'c.md': hostile },
+    });
+    expect(run.failure).toBeDefined();
+    for (const entry of run.kit.logs) {
+      expect(commandLines(entry.message)).toEqual([]);
+      expect(commandLines(entry.target?.title ?? '')).toEqual([]);
+      // Checklist text is always folded onto one line, so it can never start a line.
+      if (/pwned|stop-commands|continued|heading/.test(entry.message))
+        expect(entry.message).not.toMatch(lineBreak);
+    }
+    expect(run.kit.logs.some((l) => l.message.includes('::error::pwned ::add-mask::x'))).toBe(true);
+    expect(commandLines(run.failure ?? '')).toEqual([]);
+    expect(commandLines(run.kit.summary)).toEqual([]);
+    expect(commandLines(run.kit.outputs.missing ?? '')).toEqual([]);
+  });
+
+  it('refuses a path outside the workspace, relative or absolute, naming the input', async () => {
+    const up = await runValidateChecklist({ inputs: { path: '../outside.md' } });
+    expect(up.failure).toMatch(
+      /^input 'path': "\.\.\/outside\.md" resolves to .*outside\.md, outside the workspace .*; expected a path inside it$/,
+    );
+    const absolute = await runValidateChecklist({ inputs: { path: '/etc/hostname' } });
+    expect(absolute.failure).toMatch(
+      /^input 'path': "\/etc\/hostname" resolves to \/etc\/hostname, outside the workspace/,
+    );
+    expect(up.kit.outputs).toEqual({});
+  });
+
+  it('refuses a checklist that is a symbolic link to a file outside the workspace', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'cutover-ws-link-'));
+    const outside = mkdtempSync(join(tmpdir(), 'cutover-outside-'));
+    writeFileSync(join(outside, 'secret.md'), '- [x] secret\n');
+    symlinkSync(join(outside, 'secret.md'), join(workspace, 'c.md'));
+    mkdirSync(join(workspace, 'docs'));
+    writeFileSync(join(workspace, 'docs', 'real.md'), '- [x] inside\n');
+    symlinkSync(join(workspace, 'docs', 'real.md'), join(workspace, 'inside-link.md'));
+    const run = await runValidateChecklist({
+      inputs: { path: 'c.md' },
+      env: { GITHUB_WORKSPACE: workspace },
+    });
+    expect(run.failure).toMatch(
+      /^input 'path': "c\.md" is a symbolic link to .*secret\.md, outside the workspace .*; expected a file inside it$/,
+    );
+    expect(JSON.stringify(run.kit.logs)).not.toContain('secret');
+    const inside = await runValidateChecklist({
+      inputs: { path: 'inside-link.md' },
+      env: { GITHUB_WORKSPACE: workspace },
+    });
+    expect(inside.failure).toBeUndefined();
   });
 });
 

@@ -29,6 +29,7 @@ export async function loadDocuments(
       try {
         text = readers.readFile(source.path);
       } catch (error) {
+        if (error instanceof UserError) throw error; // refused, e.g. outside the workspace
         const code = (error as { code?: string }).code;
         throw new UserError(
           `input 'path': cannot read "${source.path}" (${code === 'ENOENT' ? 'no such file; did the workflow check out the repository?' : (code ?? String(error))})`,

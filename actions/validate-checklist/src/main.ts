@@ -1,6 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { GateFailure, UserError, type ActionKit } from '@cutover/action-kit';
+import { readFileSync, realpathSync } from 'node:fs';
+import {
+  GateFailure,
+  UserError,
+  neutraliseCommands,
+  resolveInWorkspace,
+  type ActionKit,
+} from '@cutover/action-kit';
 import type {
   ChecklistItem,
   ChecklistVerdict,
@@ -81,7 +86,7 @@ export async function main(
   const sourceName = describeSource(source);
   const documents = await kit.group(`Reading the checklist from ${sourceName}`, () =>
     loadDocuments(source, inputs['include-comments'], {
-      readFile: (path) => deps.readFile(resolve(event.workspace, path)),
+      readFile: (path) => deps.readFile(confinedPath(event.workspace, path)),
       api: getApi,
     }),
   );
@@ -109,7 +114,7 @@ export async function main(
     );
     for (const list of result.values())
       for (const outcome of list)
-        kit.info(`${outcome.ok ? 'pass' : 'FAIL'}  ${outcome.source}: ${outcome.detail}`);
+        kit.info(oneLine(`${outcome.ok ? 'pass' : 'FAIL'}  ${outcome.source}: ${outcome.detail}`));
     return result;
   });
 
@@ -146,13 +151,44 @@ export async function main(
       `input 'expected-digest': the checklist in ${sourceName} changed since it was approved: digest is ${digest}, expected ${inputs['expected-digest']}`,
     );
   if (!verdict.complete)
-    throw new GateFailure(failureText(verdict, sourceName, inputs.sections.length > 0));
+    throw new GateFailure(
+      neutraliseCommands(failureText(verdict, sourceName, inputs.sections.length > 0)),
+    );
   kit.info(
     `Checklist complete: ${verdict.checked} of ${verdict.total} required items done (${digest}).`,
   );
 }
 
 type ChecklistModule = typeof import('@cutover/checklist');
+
+/**
+ * The checklist file, refused when it leaves the workspace: by its path ("../..", absolute) or
+ * through a symbolic link, which a pull request can commit. No input widens this: every
+ * checkout lives in the workspace, and a generated checklist can be written there.
+ */
+function confinedPath(workspace: string, path: string): string {
+  const full = resolveInWorkspace(workspace, path, "input 'path'");
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch {
+    return full; // missing: the read reports it with advice
+  }
+  const root = realpathSync(workspace);
+  try {
+    resolveInWorkspace(root, real, "input 'path'");
+  } catch {
+    throw new UserError(
+      `input 'path': "${path}" is a symbolic link to ${real}, outside the workspace ${root}; expected a file inside it`,
+    );
+  }
+  return real;
+}
+
+/** Text from the checklist (and probe details quoting it) folded onto one log line. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u0085\u2028\u2029]+/g, ' ');
+}
 
 function parseDocument(checklist: ChecklistModule, document: ChecklistDocument) {
   try {
@@ -210,6 +246,7 @@ async function tickVerifiedItems(
     const list = outcomes.get(item) ?? [];
     return (
       !item.ticked &&
+      item.flagged === undefined &&
       !item.notApplicable &&
       item.problems.length === 0 &&
       list.length > 0 &&
@@ -268,7 +305,7 @@ function report(
   const fileOf = new Map(documents.map((document) => [document.origin, document.file]));
   for (const missing of verdict.missing.slice(0, MAX_ANNOTATIONS)) {
     const file = fileOf.get(missing.origin);
-    const message = `[${missing.section}] ${missing.text}: ${missing.reason}`;
+    const message = oneLine(`[${missing.section}] ${missing.text}: ${missing.reason}`);
     if (file === undefined)
       kit.error(`${missing.origin} line ${missing.line}: ${message}`, {
         title: 'Checklist item blocks the cutover',

@@ -7,6 +7,7 @@ const STATUS_LABEL: Record<ItemStatus, string> = {
   missing: '❌ missing',
   'false-claim': '❌ ticked but false',
   invalid: '❌ invalid directive',
+  flagged: '❌ not a real checkbox',
   optional: '⚪ optional',
   'not-applicable': '➖ n/a',
 };
@@ -28,13 +29,23 @@ export function renderSummary(
     `Source: ${escapeMarkdown(sourceDescription)} · digest \`${digest}\``,
   ];
 
-  const bySection = new Map<string, ChecklistVerdict['results']>();
+  // Appended in place: copying the group per item made 20k items in one section take seconds.
+  const bySection = new Map<
+    string,
+    { origin: string; section: string; results: ChecklistVerdict['results'] }
+  >();
   for (const result of verdict.results) {
     const key = `${result.origin}\u0000${result.item.section}`;
-    bySection.set(key, [...(bySection.get(key) ?? []), result]);
+    const group = bySection.get(key);
+    if (group === undefined)
+      bySection.set(key, {
+        origin: result.origin,
+        section: result.item.section,
+        results: [result],
+      });
+    else group.results.push(result);
   }
-  for (const [key, results] of bySection) {
-    const [origin = '', section = ''] = key.split('\u0000');
+  for (const { origin, section, results } of bySection.values()) {
     const done = results.filter((r) => r.status === 'done' || r.status === 'verified').length;
     const prefix = origin === sourceDescription ? '' : `${escapeMarkdown(origin)} › `;
     parts.push(

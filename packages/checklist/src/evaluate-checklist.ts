@@ -13,6 +13,7 @@ export type ItemStatus =
   | 'missing' // required and not ticked
   | 'false-claim' // ticked, but a verifier failed: a claim must be true
   | 'invalid' // a directive could not be understood
+  | 'flagged' // a look-alike checkbox or hidden controls: the line cannot be trusted
   | 'optional' // optional and not ticked
   | 'not-applicable';
 
@@ -44,7 +45,7 @@ export interface ChecklistVerdict {
   missing: MissingItem[];
 }
 
-const FAILING: readonly ItemStatus[] = ['missing', 'false-claim', 'invalid'];
+const FAILING: readonly ItemStatus[] = ['missing', 'false-claim', 'invalid', 'flagged'];
 
 export interface EvaluationInput {
   item: ChecklistItem;
@@ -76,8 +77,10 @@ export function evaluateChecklist(inputs: readonly EvaluationInput[]): Checklist
 }
 
 function classify({ item, origin, outcomes, tickedByTool }: EvaluationInput): ItemResult {
-  const required = !item.optional && !item.notApplicable;
+  const required = item.flagged !== undefined || (!item.optional && !item.notApplicable);
   const base = { item, origin, outcomes, required };
+  // First: no marker (optional, n/a, a tick) on a line that is not what it looks like counts.
+  if (item.flagged !== undefined) return { ...base, status: 'flagged', reason: item.flagged };
   if (item.notApplicable)
     return { ...base, status: 'not-applicable', reason: 'marked not applicable' };
   if (item.problems.length > 0)

@@ -44,7 +44,8 @@ export function parseItemComment(html: string): ParsedComment {
     return { kind: 'directive', directive: { type: 'not-applicable' } };
   const verify = /^verify\s*:\s*(.*)$/is.exec(body);
   if (verify === null) return { kind: 'comment' };
-  const source = (verify[1] ?? '').trim();
+  // One line: the source is echoed in logs and annotations, and a comment may span lines.
+  const source = (verify[1] ?? '').replace(/[\s\u0085]+/g, ' ').trim();
   const result = parseVerifier(source);
   return typeof result === 'string'
     ? { kind: 'problem', message: `verifier "${source}": ${result}` }

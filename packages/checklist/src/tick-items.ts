@@ -3,13 +3,20 @@ import type { ChecklistItem } from './parse-checklist.js';
 
 /** Replaces "[ ]" with "[x]" at each item's marker; refuses if the text no longer has "[ ]" there. */
 export function tickItems(text: string, items: readonly ChecklistItem[]): string {
-  let result = text;
-  for (const item of [...items].sort((a, b) => b.markerOffset - a.markerOffset)) {
-    if (result.slice(item.markerOffset, item.markerOffset + 3) !== '[ ]')
+  // One pass building pieces: re-slicing the whole text per item was quadratic in the items.
+  const parts: string[] = [];
+  let copied = 0;
+  for (const item of [...items].sort((a, b) => a.markerOffset - b.markerOffset)) {
+    if (
+      item.markerOffset < copied ||
+      text.slice(item.markerOffset, item.markerOffset + 3) !== '[ ]'
+    )
       throw new Error(`line ${item.line} no longer starts with "[ ]"; the text changed`);
-    result = `${result.slice(0, item.markerOffset)}[x]${result.slice(item.markerOffset + 3)}`;
+    parts.push(text.slice(copied, item.markerOffset), '[x]');
+    copied = item.markerOffset + 3;
   }
-  return result;
+  parts.push(text.slice(copied));
+  return parts.join('');
 }
 
 /**

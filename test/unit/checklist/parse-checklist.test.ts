@@ -62,10 +62,12 @@ describe('parseChecklist', () => {
     expect(texts(markdown)).toEqual(['real', 'also real']);
   });
 
-  it('does not count list items that are not task items', () => {
-    expect(texts('- [ ]\n- [ ]no space\n- [y] other\n- plain\n- [link](x)\n- [ ] ok')).toEqual([
-      'ok',
-    ]);
+  it('does not count list items that are not task items, and flags boxes GitHub would not render', () => {
+    const { items } = parseChecklist(
+      '- [ ]\n- [ ]no space\n- [y] other\n- plain\n- [link](x)\n- [ ] ok',
+    );
+    expect(items.filter((i) => i.flagged === undefined).map((i) => i.text)).toEqual(['ok']);
+    expect(items.filter((i) => i.flagged !== undefined).map((i) => i.line)).toEqual([1, 2]);
   });
 
   it('treats an unclosed fence as running to the end of the document', () => {
