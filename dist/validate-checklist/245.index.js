@@ -1,8 +1,8 @@
-export const id = 858;
-export const ids = [858];
+export const id = 245;
+export const ids = [245];
 export const modules = {
 
-/***/ 6858:
+/***/ 6245:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -30,6 +30,144 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/markdown-it/index.mjs + 74 modules
 var markdown_it = __webpack_require__(9193);
+;// CONCATENATED MODULE: ./packages/checklist/src/detect-look-alikes.ts
+/**
+ * Lines a reader takes for a task item that GitHub does not render as a checkbox, and invisible
+ * characters that make the rendered line differ from its source. A gate that skipped them would
+ * be lied to (an unticked "［ ］ Database" would not block), so each one becomes a finding that
+ * fails the gate. The tables are deliberately small and explicit; the README lists them.
+ */
+/** Invisible format and bidirectional controls: flagged anywhere in a line that looks like an item. */
+const INVISIBLE_CONTROLS = {
+    '\u00AD': 'SOFT HYPHEN',
+    '\u061C': 'ARABIC LETTER MARK',
+    '\u200B': 'ZERO WIDTH SPACE',
+    '\u200C': 'ZERO WIDTH NON-JOINER',
+    '\u200D': 'ZERO WIDTH JOINER',
+    '\u200E': 'LEFT-TO-RIGHT MARK',
+    '\u200F': 'RIGHT-TO-LEFT MARK',
+    '\u202A': 'LEFT-TO-RIGHT EMBEDDING',
+    '\u202B': 'RIGHT-TO-LEFT EMBEDDING',
+    '\u202C': 'POP DIRECTIONAL FORMATTING',
+    '\u202D': 'LEFT-TO-RIGHT OVERRIDE',
+    '\u202E': 'RIGHT-TO-LEFT OVERRIDE',
+    '\u2060': 'WORD JOINER',
+    '\u2066': 'LEFT-TO-RIGHT ISOLATE',
+    '\u2067': 'RIGHT-TO-LEFT ISOLATE',
+    '\u2068': 'FIRST STRONG ISOLATE',
+    '\u2069': 'POP DIRECTIONAL ISOLATE',
+    '\uFEFF': 'ZERO WIDTH NO-BREAK SPACE',
+};
+/** The look-alike table: what may open and close a box, and what may stand inside it. */
+const LOOK_ALIKE_TABLE = {
+    /** "[" and brackets that render like it. Any opener pairs with any closer. */
+    open: ['[', '［', '【', '〔', '⟦'],
+    close: [']', '］', '】', '〕', '⟧'],
+    /** Up to four of these inside a box (no other character: "[y]" and "[1]" are text). */
+    inside: [
+        // blanks: space, tab, no-break and typographic spaces, ideographic space
+        ' ',
+        '\t',
+        '\u00A0',
+        '\u2000',
+        '\u2001',
+        '\u2002',
+        '\u2003',
+        '\u2004',
+        '\u2005',
+        '\u2006',
+        '\u2007',
+        '\u2008',
+        '\u2009',
+        '\u200A',
+        '\u202F',
+        '\u205F',
+        '\u3000',
+        // x and its look-alikes: Cyrillic, Greek, multiplication sign, fullwidth, ballot x
+        'x',
+        'X',
+        'х',
+        'Х',
+        'χ',
+        'Χ',
+        '×',
+        'ｘ',
+        'Ｘ',
+        '✕',
+        '✖',
+        '✗',
+        '✘',
+        '╳',
+        '❌',
+        '❎',
+        // check marks and ticked boxes, with the emoji variation selector
+        '✓',
+        '✔',
+        '☑',
+        '☒',
+        '✅',
+        '√',
+        '🗸',
+        '\uFE0F',
+    ],
+    /** Glyphs that are a checkbox on their own, at the start of an item: "- ☐ text". */
+    boxes: ['☐', '☑', '☒', '✅', '❎', '⬜', '□', '🔲', '🔳'],
+    /** Bullets that are not Markdown list markers, so "• [ ] text" is a paragraph. */
+    bullets: ['•', '◦', '‣', '∙', '·', '・', '–', '—', '−', '‐', '‑', '⁃', '＊', '－', '＋'],
+};
+const escapeClass = (chars) => chars.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('');
+const CONTROL_RE = new RegExp(`[${escapeClass(Object.keys(INVISIBLE_CONTROLS))}]`, 'gu');
+const { open: detect_look_alikes_open, close: detect_look_alikes_close, inside, boxes, bullets } = LOOK_ALIKE_TABLE;
+// A Markdown list marker or a look-alike bullet, then blanks; repeated for "- • [ ] x".
+const LEAD_RE = new RegExp(`^\\s*(?:(?:[-+*]|\\d{1,9}[.)]|[${escapeClass(bullets)}])(?=\\s|$)\\s*)*`, 'u');
+const BOX_RE = new RegExp(`^(?:[${escapeClass(detect_look_alikes_open)}][${escapeClass(inside)}]{0,4}[${escapeClass(detect_look_alikes_close)}]|(?:${boxes.join('|')})\\uFE0F?)`, 'u');
+/** The invisible controls in a text, as "U+202E (RIGHT-TO-LEFT OVERRIDE)", each once. */
+function invisibleControls(text) {
+    const found = new Set(text.match(CONTROL_RE) ?? []);
+    return [...found].map((char) => `${codePoint(char)} (${INVISIBLE_CONTROLS[char] ?? 'control'})`);
+}
+/** The text with each invisible control spelled out, so logs and summaries show it. */
+function revealControls(text) {
+    return text.replace(CONTROL_RE, (char) => `{${codePoint(char)}}`);
+}
+/**
+ * The look-alike box at the start of a line (list markers and bullets before it skipped,
+ * invisible controls ignored), or undefined. `kind` says what else may follow the box: in the
+ * first line of a list item anything but link syntax; elsewhere only a blank or the line end,
+ * so prose that happens to start with "[x]" is not taken for an item.
+ */
+function lookAlikeBox(line, kind) {
+    const visible = line.replace(CONTROL_RE, '');
+    const rest = visible.slice(LEAD_RE.exec(visible)?.[0].length ?? 0);
+    const box = BOX_RE.exec(rest)?.[0];
+    if (box === undefined)
+        return undefined;
+    const after = rest.slice(box.length);
+    if (kind === 'item' ? /^[([:]/.test(after) : !/^(?:\s|$)/u.test(after))
+        return undefined;
+    return box;
+}
+/** The finding for a look-alike box, naming its characters and saying what to write instead. */
+function describeLookAlike(box, line) {
+    const odd = Array.from(box)
+        .filter((char) => !/[[\] xX]/.test(char))
+        .map(codePoint);
+    const why = odd.length > 0
+        ? `uses ${[...new Set(odd)].join(' ')}`
+        : /^\[[ xX]\]$/.test(box)
+            ? 'is not followed by a space and text, or sits where Markdown reads it as text'
+            : 'is not "[ ]", "[x]" or "[X]"';
+    const hidden = invisibleControls(line);
+    return `looks like a task item but is not one: "${revealControls(box)}" ${why}${hidden.length > 0 ? `, and the line hides ${hidden.join(', ')}` : ''}; GitHub shows no checkbox, so the gate cannot count it. Write "- [ ] text" or "- [x] text" with ASCII brackets`;
+}
+/** The finding for a real item whose line hides controls. */
+function describeControls(hidden) {
+    return `contains invisible ${hidden.join(', ')}: the rendered item can differ from its source, so its tick cannot be trusted. Remove the character(s)`;
+}
+function codePoint(char) {
+    return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/checklist/src/item-directives.ts
 /**
  * Directives a checklist item carries in an HTML comment, invisible when GitHub renders it:
@@ -56,7 +194,8 @@ function parseItemComment(html) {
     const verify = /^verify\s*:\s*(.*)$/is.exec(body);
     if (verify === null)
         return { kind: 'comment' };
-    const source = (verify[1] ?? '').trim();
+    // One line: the source is echoed in logs and annotations, and a comment may span lines.
+    const source = (verify[1] ?? '').replace(/[\s\u0085]+/g, ' ').trim();
     const result = parseVerifier(source);
     return typeof result === 'string'
         ? { kind: 'problem', message: `verifier "${source}": ${result}` }
@@ -158,9 +297,11 @@ function parseStatuses(text) {
 ;// CONCATENATED MODULE: ./packages/checklist/src/parse-checklist.ts
 
 
+
 /**
  * Task-list items of a GFM document, found on the parsed token tree (not with regexes over the
  * text): items inside code fences, HTML blocks (comments) and block quotes do not count.
+ * Lines that only look like task items are returned too, flagged, so they fail the gate.
  */
 /**
  * Refused before parsing, so a hostile body costs nothing. GitHub bodies stop at 65,536
@@ -170,14 +311,19 @@ const CHECKLIST_LIMITS = { maxBytes: 256 * 1024, maxLines: 20_000 };
 class ChecklistTooLargeError extends Error {
 }
 const NO_SECTION = '(no section)';
+const NO_TEXT = '(no text)';
 const parser = new markdown_it/* default */.A('commonmark', { html: true }).enable('strikethrough');
+// Markdown list markers (any depth, "- 1) [ ]"), as they prefix the first line of an item.
+const LIST_PREFIX = /^[ \t]*(?:(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)*/;
 function parseChecklist(text, limits = CHECKLIST_LIMITS) {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > limits.maxBytes)
         throw new ChecklistTooLargeError(`checklist is ${bytes} bytes; the limit is ${limits.maxBytes} bytes (${limits.maxBytes / 1024} KiB)`);
-    const lineStarts = lineStartOffsets(text);
-    if (lineStarts.length > limits.maxLines)
-        throw new ChecklistTooLargeError(`checklist has ${lineStarts.length} lines; the limit is ${limits.maxLines} lines`);
+    const lines = lineTable(text);
+    if (lines.starts.length > limits.maxLines)
+        throw new ChecklistTooLargeError(`checklist has ${lines.starts.length} lines; the limit is ${limits.maxLines} lines`);
+    // markdown-it turns CRLF and a lone CR into LF before parsing, so token.map line numbers
+    // index the same lines as the table above, and offsets come from the table, not from "\n".
     const tokens = parser.parse(text, {});
     const items = [];
     const allHeadings = [];
@@ -199,29 +345,52 @@ function parseChecklist(text, limits = CHECKLIST_LIMITS) {
             headingStack.push({ level, text: title });
             allHeadings.push(title);
         }
-        else if (token.type === 'list_item_open' && quoteDepth === 0) {
-            const item = taskItem(tokens, index, text, lineStarts);
-            if (item === undefined)
+        else if (token.type === 'paragraph_open' && quoteDepth === 0 && token.map !== null) {
+            const found = [];
+            // The first paragraph of a list item is where GFM looks for the task marker.
+            const opensItem = tokens[index - 1]?.type === 'list_item_open';
+            if (opensItem) {
+                const item = taskItem(tokens[index + 1], token.map[0], text, lines);
+                if (item !== undefined)
+                    found.push(item);
+            }
+            // Every other line of a paragraph is text; a box at its start only looks like an item.
+            for (let line = token.map[0] + (opensItem ? 1 : 0); line < token.map[1]; line++) {
+                const raw = lineText(text, lines, line);
+                const box = lookAlikeBox(raw, 'text');
+                if (box !== undefined)
+                    found.push(flaggedLine(raw, line, lines, describeLookAlike(box, raw)));
+            }
+            if (found.length === 0)
                 continue;
             const headings = headingStack.map((entry) => entry.text);
-            items.push({ ...item, headings, section: headings.at(-1) ?? NO_SECTION });
+            const section = headings.at(-1) ?? NO_SECTION;
+            for (const item of found)
+                items.push({ ...item, headings, section });
         }
     }
     return { items, headings: allHeadings };
 }
-/** GFM: a task item is a list item whose first block is a paragraph starting "[ ]", "[x]" or "[X]" then whitespace. */
-function taskItem(tokens, index, source, lineStarts) {
-    const paragraph = tokens[index + 1];
-    const inline = tokens[index + 2];
-    if (paragraph?.type !== 'paragraph_open' || inline?.type !== 'inline' || paragraph.map === null)
+/**
+ * GFM: a task item is a list item whose first block is a paragraph starting "[ ]", "[x]" or
+ * "[X]" then a space or tab. Anything else that looks like one is returned flagged.
+ */
+function taskItem(inline, line, source, lines) {
+    if (inline?.type !== 'inline')
         return undefined;
+    const raw = lineText(source, lines, line);
     const marker = /^\[([ xX])\][ \t]/.exec(inline.content);
-    if (marker === null)
-        return undefined;
-    const line = paragraph.map[0];
-    const markerOffset = markerOffsetOnLine(source, lineStarts, line);
-    if (markerOffset === undefined)
-        return undefined;
+    if (marker === null) {
+        const box = lookAlikeBox(raw, 'item');
+        return box === undefined
+            ? undefined
+            : flaggedLine(raw, line, lines, describeLookAlike(box, raw));
+    }
+    const start = lines.starts[line] ?? 0;
+    const prefix = LIST_PREFIX.exec(raw)?.[0].length ?? 0;
+    if (!/^\[[ xX]\]/.test(raw.slice(prefix)))
+        // markdown-it saw a marker this line does not start with: never skip a checkbox silently.
+        return flaggedLine(raw, line, lines, 'looks like a task item, but its box could not be located on the line; rewrite it as "- [ ] text"');
     const directives = [];
     const problems = [];
     const textParts = [];
@@ -250,20 +419,43 @@ function taskItem(tokens, index, source, lineStarts) {
             wholeTextStruck = false;
         textParts.push(piece);
     }
-    const text = textParts.join('').replace(/\s+/g, ' ').trim();
-    if (text === '')
-        return undefined;
+    const text = oneLine(textParts.join('')) || NO_TEXT;
+    const hidden = invisibleControls(inline.content);
+    const base = { text: revealControls(text), line: line + 1, markerOffset: start + prefix };
+    if (hidden.length > 0)
+        return {
+            ...base,
+            ticked: marker[1] !== ' ',
+            optional: false,
+            notApplicable: false,
+            verifiers: [],
+            problems,
+            flagged: describeControls(hidden),
+        };
     const optional = directives.some((d) => d.type === 'optional') || /\(optional\)\s*$/i.test(text);
-    const notApplicable = directives.some((d) => d.type === 'not-applicable') || wholeTextStruck;
+    const notApplicable = directives.some((d) => d.type === 'not-applicable') || (wholeTextStruck && text !== NO_TEXT);
     return {
-        text,
-        line: line + 1,
-        markerOffset,
+        ...base,
         ticked: marker[1] !== ' ',
         optional,
         notApplicable,
         verifiers: directives.filter((d) => d.type === 'verify'),
         problems,
+    };
+}
+/** A line that is not a task item but looks like one: it counts, and fails, as a finding. */
+function flaggedLine(raw, line, lines, finding) {
+    const prefix = LIST_PREFIX.exec(raw)?.[0].length ?? 0;
+    return {
+        text: revealControls(oneLine(raw.slice(prefix))) || NO_TEXT,
+        line: line + 1,
+        markerOffset: (lines.starts[line] ?? 0) + prefix,
+        ticked: false,
+        optional: false,
+        notApplicable: false,
+        verifiers: [],
+        problems: [],
+        flagged: finding,
     };
 }
 function childText(token) {
@@ -282,26 +474,32 @@ function childText(token) {
 function plainText(inline) {
     return (inline?.children ?? []).map(childText).join('');
 }
-/** The "[" of the task marker: the first non-blank on the paragraph's line, after any list bullets. */
-function markerOffsetOnLine(source, lineStarts, line) {
-    const start = lineStarts[line];
-    if (start === undefined)
-        return undefined;
-    const end = source.indexOf('\n', start);
-    const content = source.slice(start, end === -1 ? source.length : end);
-    const prefix = /^(?:[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t]))*[ \t]*/.exec(content)?.[0] ?? '';
-    const offset = start + prefix.length;
-    return /^\[[ xX]\]/.test(source.slice(offset, offset + 3)) ? offset : undefined;
+/** Collapses white space, including NEL and the Unicode line separators, to single spaces. */
+function oneLine(text) {
+    return text.replace(/[\s\u0085]+/g, ' ').trim();
 }
-function lineStartOffsets(text) {
+function lineText(source, lines, line) {
+    return source.slice(lines.starts[line] ?? source.length, lines.ends[line] ?? source.length);
+}
+/** One pass over the text; CRLF, a lone CR and LF each end a line (CommonMark, markdown-it). */
+function lineTable(text) {
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+    const ends = [];
+    for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code !== 10 && code !== 13)
+            continue;
+        ends.push(i);
+        if (code === 13 && text.charCodeAt(i + 1) === 10)
+            i++;
         starts.push(i + 1);
-    return starts;
+    }
+    ends.push(text.length);
+    return { starts, ends };
 }
 
 ;// CONCATENATED MODULE: ./packages/checklist/src/evaluate-checklist.ts
-const FAILING = ['missing', 'false-claim', 'invalid'];
+const FAILING = ['missing', 'false-claim', 'invalid', 'flagged'];
 function evaluateChecklist(inputs) {
     const results = inputs.map(classify);
     const required = results.filter((result) => result.required);
@@ -323,8 +521,11 @@ function evaluateChecklist(inputs) {
     };
 }
 function classify({ item, origin, outcomes, tickedByTool }) {
-    const required = !item.optional && !item.notApplicable;
+    const required = item.flagged !== undefined || (!item.optional && !item.notApplicable);
     const base = { item, origin, outcomes, required };
+    // First: no marker (optional, n/a, a tick) on a line that is not what it looks like counts.
+    if (item.flagged !== undefined)
+        return { ...base, status: 'flagged', reason: item.flagged };
     if (item.notApplicable)
         return { ...base, status: 'not-applicable', reason: 'marked not applicable' };
     if (item.problems.length > 0)
@@ -418,7 +619,9 @@ async function runOne(spec, verifiers, allowedHosts) {
 }
 /**
  * Checklist text may come from an untrusted pull request, so probes are limited to allowed
- * hosts and never reach link-local addresses (cloud metadata endpoints live there).
+ * hosts (matched on the name as written). The link-local test here only refuses the plain
+ * spellings early, with a clear message; the decision that holds is made by the probes
+ * (@cutover/probes) on the address actually connected to, in every encoding and after DNS.
  */
 function hostRefusal(host, allowedHosts) {
     const name = host.toLowerCase().replace(/^\[|\]$/g, '');
@@ -460,13 +663,18 @@ var external_node_crypto_ = __webpack_require__(7598);
 
 /** Replaces "[ ]" with "[x]" at each item's marker; refuses if the text no longer has "[ ]" there. */
 function tickItems(text, items) {
-    let result = text;
-    for (const item of [...items].sort((a, b) => b.markerOffset - a.markerOffset)) {
-        if (result.slice(item.markerOffset, item.markerOffset + 3) !== '[ ]')
+    // One pass building pieces: re-slicing the whole text per item was quadratic in the items.
+    const parts = [];
+    let copied = 0;
+    for (const item of [...items].sort((a, b) => a.markerOffset - b.markerOffset)) {
+        if (item.markerOffset < copied ||
+            text.slice(item.markerOffset, item.markerOffset + 3) !== '[ ]')
             throw new Error(`line ${item.line} no longer starts with "[ ]"; the text changed`);
-        result = `${result.slice(0, item.markerOffset)}[x]${result.slice(item.markerOffset + 3)}`;
+        parts.push(text.slice(copied, item.markerOffset), '[x]');
+        copied = item.markerOffset + 3;
     }
-    return result;
+    parts.push(text.slice(copied));
+    return parts.join('');
 }
 /**
  * sha256 of the checklist text(s) as evaluated, so a later job can refuse a checklist edited
