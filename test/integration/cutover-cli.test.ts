@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualClock } from '@cutover/action-kit';
+import { createVirtualClock } from '@cutover/kit';
 import { run as runCutover } from '@cutover/cli';
 import { FileRouter } from '@cutover/routers';
 import { rollbackTraffic, shiftTraffic } from '@cutover/traffic';

@@ -11,7 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock } from '@cutover/action-kit';
+import { createVirtualClock } from '@cutover/kit';
 import { FileRouter } from '@cutover/routers';
 import { MARKER_KEY, shiftTraffic, type ShiftOptions } from '@cutover/traffic';
 import { storyProblems, type RunReport } from '../support/memory-target.js';
@@ -52,7 +52,7 @@ const lockOf = (path: string, holder: { pid: number; at: number; runId?: string 
  */
 const CHILD = `
 import { existsSync } from 'node:fs';
-import { systemClock } from '@cutover/action-kit';
+import { systemClock } from '@cutover/kit';
 const { shiftTraffic } = await import(process.env.TRAFFIC);
 const { FileRouter } = await import(process.env.FILE_ROUTER);
 const [path, go, name, list] = process.argv.slice(1);

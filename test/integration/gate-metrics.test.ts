@@ -2,13 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createMemoryKit,
-  createVirtualClock,
-  failureMessage,
-  systemClock,
-  type Clock,
-} from '@cutover/action-kit';
+import { createVirtualClock, systemClock, type Clock } from '@cutover/kit';
+import { createMemoryKit, failureMessage } from '@cutover/action-kit';
 import { main } from '../../actions/gate-metrics/src/main.js';
 import { LIVE_ERROR_RATE, LiveExporter } from '../support/live-exporter.js';
 import { mermaidBlocks, parseMermaid } from '../support/mermaid.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '@cutover/action-kit';
+import { systemClock } from '@cutover/kit';
 import { createTargets } from '@cutover/routers';
 import {
   MARKER_KEY,

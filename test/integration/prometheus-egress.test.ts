@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createVirtualClock } from '@cutover/action-kit';
+import { createVirtualClock } from '@cutover/kit';
 import { ProviderUnavailable, QueryRejected, checkWindow } from '@cutover/gates';
 import { PrometheusSource, createMetricsSource } from '@cutover/metrics';
 import { parseThreshold, type GateRule } from '@cutover/plan';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualClock } from '@cutover/action-kit';
+import { createVirtualClock } from '@cutover/kit';
 import { ProviderUnavailable, QueryRejected, checkWindow } from '@cutover/gates';
 import { PrometheusSource } from '@cutover/metrics';
 import { parsePlan, type Plan } from '@cutover/plan';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GateFailure, UserError, type ActionKit } from '@cutover/action-kit';
+import { GateFailure, ConfigError } from '@cutover/kit';
+import { type ActionKit } from '@cutover/action-kit';
 import {
   checkWindow,
   renderGateSummary,
@@ -41,20 +42,20 @@ export async function main(
   const step =
     inputs.step === undefined ? undefined : plan.steps.find((s) => s.weight === inputs.step);
   if (inputs.step !== undefined && step === undefined)
-    throw new UserError(
+    throw new ConfigError(
       `input 'step': the plan has no step of weight ${inputs.step}; steps: ${plan.steps.map((s) => s.weight).join(', ')}`,
     );
   const names = inputs.gates.length > 0 ? inputs.gates : (step?.gates ?? Object.keys(plan.gates));
   const unknown = names.filter((name) => !(name in plan.gates));
   if (unknown.length > 0)
-    throw new UserError(
+    throw new ConfigError(
       `input 'gates': ${unknown.map((n) => `"${n}"`).join(', ')} not defined in ${inputs.plan}; gates: ${Object.keys(plan.gates).join(', ')}`,
     );
   const rules = names
     .map((name) => plan.gates[name])
     .filter((rule): rule is GateRule => rule !== undefined);
   if (rules.length === 0)
-    throw new UserError(
+    throw new ConfigError(
       `no gates to evaluate: step ${inputs.step ?? '?'} names none; set input 'gates'`,
     );
 
@@ -62,7 +63,7 @@ export async function main(
   const window = resolveWindow(inputs, step?.bakeMs, now);
   const basic = inputs['prometheus-basic-auth'];
   if (basic !== undefined && !basic.includes(':'))
-    throw new UserError(`input 'prometheus-basic-auth': expected "user:password"`);
+    throw new ConfigError(`input 'prometheus-basic-auth': expected "user:password"`);
   const settings =
     inputs['prometheus-url'] === undefined
       ? plan.metrics.settings
@@ -81,7 +82,7 @@ export async function main(
       { readFile, recordedBase: window.from, timeoutMs },
     );
   } catch (error) {
-    throw new UserError(
+    throw new ConfigError(
       `${inputs.plan}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
@@ -210,7 +211,7 @@ function decide(
 
 function loadPlan(path: string, readFile: (path: string) => string) {
   const loaded = loadPlanFile(path, readFile);
-  if (!loaded.ok) throw new UserError(loaded.message);
+  if (!loaded.ok) throw new ConfigError(loaded.message);
   return loaded.plan;
 }
 
@@ -228,7 +229,7 @@ function resolveWindow(
   if (inputs.mode === 'watch') {
     const duration = inputs.duration === undefined ? bakeMs : parseDuration(inputs.duration);
     if (duration === undefined || duration <= 0)
-      throw new UserError(
+      throw new ConfigError(
         inputs.duration === undefined
           ? "mode watch needs input 'duration' (like \"30m\") or input 'step' (its bake is the duration)"
           : `input 'duration': expected a duration like "30m" or "1d", got "${inputs.duration}"`,
@@ -237,7 +238,9 @@ function resolveWindow(
   }
   const to = parseTimeInput('to', inputs.to, now);
   if (inputs.from === undefined && bakeMs === undefined)
-    throw new UserError("mode check needs input 'from' (or input 'step', whose bake ends at 'to')");
+    throw new ConfigError(
+      "mode check needs input 'from' (or input 'step', whose bake ends at 'to')",
+    );
   const from =
     inputs.from === undefined ? to - (bakeMs ?? 0) : parseTimeInput('from', inputs.from, now);
   checkWindowBounds(from, to, now);

@@ -1,4 +1,4 @@
-import { input } from '@cutover/action-kit';
+import { input } from '@cutover/kit';
 
 /** The action's inputs; a contract test keeps this and action.yml identical. */
 export const inputs = {

@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import {
-  GateFailure,
-  UserError,
-  escapeMarkdown,
-  heading,
-  resolveInWorkspace,
-  table,
-  type ActionKit,
-} from '@cutover/action-kit';
+import { GateFailure, ConfigError, escapeMarkdown, heading, table } from '@cutover/kit';
+import { resolveInWorkspace, type ActionKit } from '@cutover/action-kit';
 import { formatDuration, loadPlanFile, parseDuration } from '@cutover/plan';
 import { RouterConfigError, createTargets } from '@cutover/routers';
 import {
@@ -45,19 +38,19 @@ export async function main(
   const readFile = (path: string) => deps.readFile(resolve(workspace, path));
 
   if ((inputs.plan === undefined) === (inputs.router === undefined))
-    throw new UserError("give exactly one of input 'plan' and input 'router'");
+    throw new ConfigError("give exactly one of input 'plan' and input 'router'");
   if ((inputs.weight === undefined) === (inputs.step === undefined))
-    throw new UserError("give exactly one of input 'weight' and input 'step'");
+    throw new ConfigError("give exactly one of input 'weight' and input 'step'");
   const plan = inputs.plan === undefined ? undefined : loadPlan(inputs.plan, readFile);
   if (inputs.step !== undefined && plan === undefined)
-    throw new UserError("input 'step' needs input 'plan' (steps come from the plan)");
+    throw new ConfigError("input 'step' needs input 'plan' (steps come from the plan)");
   const settings = plan?.router.settings ?? parseRouter(inputs.router ?? '');
   const verifyTimeoutMs =
     inputs['verify-timeout'] === undefined
       ? (plan?.rollback.trafficTimeoutMs ?? 120_000)
       : parseDuration(inputs['verify-timeout']);
   if (verifyTimeoutMs === undefined || verifyTimeoutMs <= 0)
-    throw new UserError(
+    throw new ConfigError(
       `input 'verify-timeout': expected a duration like "2m", got "${inputs['verify-timeout'] ?? ''}"`,
     );
 
@@ -74,7 +67,7 @@ export async function main(
         }),
     }).targets;
   } catch (error) {
-    if (error instanceof RouterConfigError) throw new UserError(`${where}: ${error.message}`);
+    if (error instanceof RouterConfigError) throw new ConfigError(`${where}: ${error.message}`);
     throw error;
   }
   const steps = plan?.steps.map((s) => s.weight);
@@ -113,7 +106,9 @@ export async function main(
     );
   } catch (error) {
     if (error instanceof ShiftRefused)
-      throw new UserError(`shift to ${candidate}% refused, nothing was written:\n${error.message}`);
+      throw new ConfigError(
+        `shift to ${candidate}% refused, nothing was written:\n${error.message}`,
+      );
     if (error instanceof ShiftReverted)
       throw new GateFailure(`shift to ${candidate}% failed: ${error.message}`);
     throw error;
@@ -156,7 +151,7 @@ async function desiredWeight(
 ): Promise<number> {
   if (weight !== undefined) {
     if (!/^\s*\d{1,3}\s*$/.test(weight) || Number(weight) > 100)
-      throw new UserError(
+      throw new ConfigError(
         `input 'weight': expected a whole percentage from 0 to 100, got "${weight}"`,
       );
     return Number(weight);
@@ -170,21 +165,21 @@ async function desiredWeight(
         ? undefined
         : weightsProblem(state.weights, first.description);
     if (problem !== undefined)
-      throw new UserError(`input 'step': "next" cannot follow these weights: ${problem}`);
+      throw new ConfigError(`input 'step': "next" cannot follow these weights: ${problem}`);
     // A rerun of this run after a kill finishes the step it had started, not the one after.
     if (state?.marker?.state === 'shifting' && state.marker.runId === runId)
       return state.marker.after.candidate;
     const current = state?.weights.candidate ?? 0;
     const next = list.find((w) => w > current);
     if (next === undefined)
-      throw new UserError(
+      throw new ConfigError(
         `input 'step': "next" after ${current}%: the plan (${list.join(', ')}) has no further step`,
       );
     return next;
   }
   const index = Number(step);
   if (!Number.isInteger(index) || index < 1 || index > list.length)
-    throw new UserError(
+    throw new ConfigError(
       `input 'step': expected "next" or a step number from 1 to ${list.length}, got "${step ?? ''}"`,
     );
   return list[index - 1] ?? 0;
@@ -192,7 +187,7 @@ async function desiredWeight(
 
 function loadPlan(path: string, readFile: (path: string) => string) {
   const loaded = loadPlanFile(path, readFile);
-  if (!loaded.ok) throw new UserError(loaded.message);
+  if (!loaded.ok) throw new ConfigError(loaded.message);
   return loaded.plan;
 }
 
@@ -201,12 +196,12 @@ function parseRouter(text: string): Record<string, unknown> {
   try {
     raw = parse(text);
   } catch (error) {
-    throw new UserError(
+    throw new ConfigError(
       `input 'router': not YAML (${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)})`,
     );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new UserError(
+    throw new ConfigError(
       `input 'router': expected a mapping like "{kind: gateway-api, name: shop, stable: blue, candidate: green}", got ${JSON.stringify(text.slice(0, 80))}`,
     );
   return raw as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { UserError } from '@cutover/action-kit';
+import { ConfigError } from '@cutover/kit';
 import type { GitHubApi } from '@cutover/github';
 import { describeSource, type ChecklistSource } from './resolve-source.js';
 
@@ -29,9 +29,9 @@ export async function loadDocuments(
       try {
         text = readers.readFile(source.path);
       } catch (error) {
-        if (error instanceof UserError) throw error; // refused, e.g. outside the workspace
+        if (error instanceof ConfigError) throw error; // refused, e.g. outside the workspace
         const code = (error as { code?: string }).code;
-        throw new UserError(
+        throw new ConfigError(
           `input 'path': cannot read "${source.path}" (${code === 'ENOENT' ? 'no such file; did the workflow check out the repository?' : (code ?? String(error))})`,
         );
       }

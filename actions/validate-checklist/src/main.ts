@@ -1,11 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import {
-  GateFailure,
-  UserError,
-  neutraliseCommands,
-  resolveInWorkspace,
-  type ActionKit,
-} from '@cutover/action-kit';
+import { GateFailure, ConfigError, neutraliseCommands } from '@cutover/kit';
+import { resolveInWorkspace, type ActionKit } from '@cutover/action-kit';
 import type {
   ChecklistItem,
   ChecklistVerdict,
@@ -52,7 +47,7 @@ export async function main(
     event,
   );
   if (inputs['tick-verified'] && source.kind !== 'issue' && source.kind !== 'pull-request')
-    throw new UserError(
+    throw new ConfigError(
       `input 'tick-verified' is true, but only issue and pull-request bodies can be ticked; the source is ${source.kind}`,
     );
   if (inputs['include-comments'] && (source.kind === 'file' || source.kind === 'release'))
@@ -62,7 +57,7 @@ export async function main(
   const getApi = () => {
     if (inputs['github-token'] === '')
       return Promise.reject(
-        new UserError(
+        new ConfigError(
           `input 'github-token' is empty, but reading ${describeSource(source)} needs the GitHub API; pass \${{ github.token }} or a token with read access`,
         ),
       );
@@ -95,7 +90,7 @@ export async function main(
   const scoped = parsed.map(({ document, items, headings }) => {
     const filtered = filterSections(items, headings, inputs.sections);
     if (!filtered.ok && documents.length === 1)
-      throw new UserError(
+      throw new ConfigError(
         `input 'sections': no heading named ${filtered.unknown.map((s) => `"${s}"`).join(', ')} in ${document.origin}; headings: ${filtered.available.map((s) => `"${s}"`).join(', ') || '(none)'}`,
       );
     return { document, items: filtered.ok ? filtered.items : [] };
@@ -178,7 +173,7 @@ function confinedPath(workspace: string, path: string): string {
   try {
     resolveInWorkspace(root, real, "input 'path'");
   } catch {
-    throw new UserError(
+    throw new ConfigError(
       `input 'path': "${path}" is a symbolic link to ${real}, outside the workspace ${root}; expected a file inside it`,
     );
   }
@@ -195,7 +190,7 @@ function parseDocument(checklist: ChecklistModule, document: ChecklistDocument) 
     return { document, ...checklist.parseChecklist(document.text) };
   } catch (error) {
     if (error instanceof checklist.ChecklistTooLargeError)
-      throw new UserError(`${document.origin}: ${error.message}; refusing to parse it`);
+      throw new ConfigError(`${document.origin}: ${error.message}; refusing to parse it`);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { escapeMarkdown, heading, table } from '@cutover/action-kit';
+import { escapeMarkdown, heading, table } from '@cutover/kit';
 import type { ChecklistVerdict, ItemStatus } from '@cutover/checklist';
 
 const STATUS_LABEL: Record<ItemStatus, string> = {

@@ -1,4 +1,4 @@
-import { UserError } from '@cutover/action-kit';
+import { ConfigError } from '@cutover/kit';
 import type { EventContext } from '@cutover/github';
 
 export type ChecklistSource =
@@ -26,7 +26,8 @@ export function resolveSource(inputs: SourceInputs, event: EventContext): Checkl
     inputs.releaseTag ??
     event.payload.release?.tag_name ??
     (event.ref?.startsWith('refs/tags/') === true ? event.ref.slice(10) : undefined);
-  const needs = (what: string) => new UserError(`input 'source' is ${inputs.source}, but ${what}`);
+  const needs = (what: string) =>
+    new ConfigError(`input 'source' is ${inputs.source}, but ${what}`);
 
   switch (inputs.source) {
     case 'file':
@@ -60,7 +61,7 @@ export function resolveSource(inputs: SourceInputs, event: EventContext): Checkl
       )
         return { kind: 'release', tag };
       if (issueNumber !== undefined) return { kind: 'issue', number: issueNumber };
-      throw new UserError(
+      throw new ConfigError(
         `input 'source' is auto, but nothing names a checklist: set 'path', 'issue-number' or 'release-tag', or run on a pull_request, issues, release or tag-push event (this run: ${event.eventName || 'no event'})`,
       );
   }

@@ -1,11 +1,7 @@
 import * as core from '@actions/core';
-import { systemClock } from './clock.js';
-import { errorMessage } from './errors.js';
-import { readInputs } from './inputs.js';
+import { systemClock, errorMessage, readInputs, urlCredentials, capSummary } from '@cutover/kit';
 import type { ActionKit, AnnotationTarget } from './kit.js';
 import { createOutputGuard } from './output-guard.js';
-import { urlCredentials } from './redact.js';
-import { capSummary } from './summary.js';
 
 /** The real kit, plus the guard runAction needs for the failure message and stack trace. */
 export interface CoreKit extends ActionKit {

@@ -1,5 +1,4 @@
-import type { Clock } from './clock.js';
-import type { InputSchema, InputValues } from './inputs.js';
+import { type Clock, type InputSchema, type InputValues } from '@cutover/kit';
 
 /** Where an annotation points; GitHub shows it on that file and line in the run and the PR. */
 export interface AnnotationTarget {

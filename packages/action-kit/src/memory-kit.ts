@@ -1,9 +1,12 @@
-import { createVirtualClock, type Clock } from './clock.js';
-import { readInputs } from './inputs.js';
+import {
+  createVirtualClock,
+  type Clock,
+  readInputs,
+  urlCredentials,
+  capSummary,
+} from '@cutover/kit';
 import type { ActionKit, AnnotationTarget } from './kit.js';
 import { createOutputGuard } from './output-guard.js';
-import { urlCredentials } from './redact.js';
-import { capSummary } from './summary.js';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'group';

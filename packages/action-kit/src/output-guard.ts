@@ -1,5 +1,4 @@
-import { neutraliseCommands } from './neutralise-commands.js';
-import { maskValues, redactUrls } from './redact.js';
+import { neutraliseCommands, maskValues, redactUrls } from '@cutover/kit';
 
 /**
  * The one path every kit sends text through before it leaves the process. The runner masks

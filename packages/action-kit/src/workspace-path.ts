@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { UserError } from './errors.js';
+import { ConfigError } from '@cutover/kit';
 
 /**
  * Resolves a path an input or plan names against the workspace and refuses one that leaves it
@@ -21,7 +21,7 @@ export function resolveInWorkspace(
   if (inside || options.allowOutside === true) return full;
   const escape =
     options.allowInput === undefined ? '' : ` (set input '${options.allowInput}' to allow it)`;
-  throw new UserError(
+  throw new ConfigError(
     `${name}: "${path}" resolves to ${full}, outside the workspace ${root}; expected a path inside it${escape}`,
   );
 }

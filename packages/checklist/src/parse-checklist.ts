@@ -1,3 +1,4 @@
+import { ConfigError } from '@cutover/kit';
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import {
@@ -51,7 +52,7 @@ export interface ParsedChecklist {
   headings: string[];
 }
 
-export class ChecklistTooLargeError extends Error {}
+export class ChecklistTooLargeError extends ConfigError {}
 
 const NO_SECTION = '(no section)';
 const NO_TEXT = '(no text)';

@@ -12,7 +12,7 @@ if (major < 20 || (major === 20 && minor < 6) || typeof register !== 'function')
 const { register: registerTsx } = await import('tsx/esm/api');
 registerTsx();
 const { run } = await import('../src/cutover.ts');
-const { neutraliseCommands, redactUrls } = await import('@cutover/action-kit');
+const { neutraliseCommands, redactUrls } = await import('@cutover/kit');
 
 // Output quotes provider errors and label values; in a workflow `run:` step the runner would
 // parse them, so every line goes through the same guard as the actions' logs.

@@ -1,4 +1,4 @@
-import { escapeMarkdown, heading, table } from '@cutover/action-kit/summary';
+import { escapeMarkdown, heading, table } from '@cutover/kit';
 import type { Firing } from '@cutover/gates';
 import { formatDuration, formatInUnit, formatThreshold, type GateRule } from '@cutover/plan';
 import { columns, plain } from './plain-text.js';

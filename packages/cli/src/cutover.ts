@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createVirtualClock, redactUrls, systemClock } from '@cutover/action-kit';
+import { createVirtualClock, redactUrls, systemClock } from '@cutover/kit';
 import { findFirings } from '@cutover/gates';
 import {
   FileSource,

@@ -1,5 +1,5 @@
-import { escapeMarkdown, table } from '@cutover/action-kit/summary';
-import type { Clock } from '@cutover/action-kit';
+import { escapeMarkdown, table } from '@cutover/kit';
+import { type Clock } from '@cutover/kit';
 import {
   renderGateSummary,
   watchGates,

@@ -1,4 +1,4 @@
-import { escapeMarkdown, table } from '@cutover/action-kit/summary';
+import { escapeMarkdown, table } from '@cutover/kit';
 import { formatDuration, formatThreshold, planTimeline, type Plan } from '@cutover/plan';
 import { columns, plain } from './plain-text.js';
 

@@ -1,4 +1,4 @@
-import { escapeMarkdown, heading, table } from '@cutover/action-kit/summary';
+import { escapeMarkdown, heading, table } from '@cutover/kit';
 import { formatDuration, type Plan, type Weights } from '@cutover/plan';
 import { MARKER_KEY, type Marker, type RouterTarget } from '@cutover/traffic';
 import { columns, plain } from './plain-text.js';

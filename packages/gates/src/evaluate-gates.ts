@@ -1,4 +1,4 @@
-import type { Clock } from '@cutover/action-kit';
+import { type Clock } from '@cutover/kit';
 import { breaches, type GateOutcome, type GateRule, type MetricQuery } from '@cutover/plan';
 import {
   ProviderUnavailable,

@@ -1,3 +1,4 @@
+import { ConfigError, ServiceError } from '@cutover/kit';
 import type { MetricQuery } from '@cutover/plan';
 
 /** One time series: labels and [epoch ms, value] points in time order. */
@@ -17,11 +18,13 @@ export interface MetricsSource {
   range(query: MetricQuery, from: number, to: number, stepMs: number): Promise<Series[]>;
 }
 
-export class QueryRejected extends Error {
+/** The provider refused the query itself (bad PromQL, invalid parameters): the plan must change. */
+export class QueryRejected extends ConfigError {
   override name = 'QueryRejected';
 }
 
-export class ProviderUnavailable extends Error {
+/** The provider could not answer (down, throttled, timed out, malformed answer). */
+export class ProviderUnavailable extends ServiceError {
   override name = 'ProviderUnavailable';
 }
 

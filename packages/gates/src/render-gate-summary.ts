@@ -1,4 +1,4 @@
-import { escapeMarkdown, heading, table } from '@cutover/action-kit/summary';
+import { escapeMarkdown, heading, table } from '@cutover/kit';
 import { formatDuration, type GateOutcome, type GateRule } from '@cutover/plan';
 import type { RuleVerdict } from './rule-state.js';
 import { renderRuleChart } from './render-rule-chart.js';

@@ -1,5 +1,4 @@
-import { ServiceError, UserError, retry, type Clock } from '@cutover/action-kit';
-import { redactUrls } from '@cutover/action-kit/redact';
+import { ConfigError, ServiceError, redactUrls, retry, type Clock } from '@cutover/kit';
 
 /**
  * The GitHub REST calls this toolkit makes, behind retries and error messages a user can act on.
@@ -25,7 +24,7 @@ export interface GitHubApiOptions {
 export const GITHUB_TIMEOUT_MS = 20_000;
 
 /** An attempt that got no complete answer in time. */
-export class GitHubTimeout extends Error {
+export class GitHubTimeout extends ServiceError {
   override name = 'GitHubTimeout';
 }
 
@@ -328,19 +327,21 @@ function translateGitHubError(
       `${description.what}: GitHub API timed out (${message}) after ${attempts} attempt(s); failing closed.`,
     );
   if (status === 404)
-    return new UserError(
+    return new ConfigError(
       `${description.what} was not found (HTTP 404). Check the number or tag; for a private repository the token also needs '${description.permission}'.`,
     );
   if (status === 401)
-    return new UserError(
+    return new ConfigError(
       `${description.what}: the token was refused (HTTP 401); check input 'github-token'.`,
     );
   if (status === 403 && !isRateLimited(error))
-    return new UserError(
+    return new ConfigError(
       `${description.what}: forbidden (HTTP 403: ${message}). Grant the workflow 'permissions: ${description.permission}'.`,
     );
   if (status === 422)
-    return new UserError(`${description.what}: GitHub refused the request (HTTP 422: ${message}).`);
+    return new ConfigError(
+      `${description.what}: GitHub refused the request (HTTP 422: ${message}).`,
+    );
   return new ServiceError(
     `${description.what}: GitHub API kept failing (${status ?? 'network error'}: ${message}) after ${attempts} attempt(s); failing closed.`,
   );

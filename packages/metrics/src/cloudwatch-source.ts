@@ -1,5 +1,5 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { redactUrls } from '@cutover/action-kit/redact';
+import { redactUrls } from '@cutover/kit';
 import {
   ProviderUnavailable,
   QueryRejected,

@@ -1,4 +1,4 @@
-import { redactUrls } from '@cutover/action-kit/redact';
+import { redactUrls } from '@cutover/kit';
 import {
   ProviderUnavailable,
   QueryRejected,

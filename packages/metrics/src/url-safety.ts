@@ -1,4 +1,4 @@
-import { redactUrls } from '@cutover/action-kit/redact';
+import { redactUrls } from '@cutover/kit';
 
 /**
  * A URL for messages: the userinfo replaced by `***`. The WHATWG parser ends the userinfo at the

@@ -1,3 +1,4 @@
+import { ConfigError } from '@cutover/kit';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 
@@ -122,7 +123,7 @@ export function literalRefusal(host: string): string | undefined {
 }
 
 /** An error that carries a refusal detail, so the probe reports it as is. */
-export class AddressRefused extends Error {
+export class AddressRefused extends ConfigError {
   override name = 'AddressRefused';
 }
 

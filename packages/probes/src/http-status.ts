@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { redactUrls } from '@cutover/action-kit/redact';
+import { redactUrls } from '@cutover/kit';
 import {
   AddressRefused,
   guardConnectedSocket,

@@ -1,4 +1,4 @@
-import type { Clock } from '@cutover/action-kit';
+import { ConfigError, type Clock } from '@cutover/kit';
 import type { RouterTarget } from '@cutover/traffic';
 import { AlbRouter } from './aws/alb-router.js';
 import { Route53Router } from './aws/route53-router.js';
@@ -20,7 +20,7 @@ export const ROUTER_KINDS = [
 ] as const;
 
 /** Thrown for router settings a user must fix; the message names the key and what is allowed. */
-export class RouterConfigError extends Error {}
+export class RouterConfigError extends ConfigError {}
 
 /**
  * The routed objects a plan's `router:` names. Several `objects` move together in one shift

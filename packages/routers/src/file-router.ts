@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { systemClock, type Clock } from '@cutover/action-kit';
+import { systemClock, type Clock } from '@cutover/kit';
 import { formatDuration, type Weights } from '@cutover/plan';
 import {
   ConflictError,

@@ -9,10 +9,8 @@ export interface TargetState {
   version: string;
 }
 
-/** The write lost a race: the object changed since it was read. */
-export class ConflictError extends Error {
-  override name = 'ConflictError';
-}
+/** The write lost a race: the object changed since it was read (the kit's error model). */
+export { ConflictError } from '@cutover/kit';
 
 /**
  * One routed object (an HTTPRoute, an Ingress, a weights file...). One file per router kind

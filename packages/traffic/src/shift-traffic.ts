@@ -1,4 +1,4 @@
-import type { Clock } from '@cutover/action-kit';
+import { GateFailure, Refusal, type Clock } from '@cutover/kit';
 import { formatDuration, weightsFor, type Weights } from '@cutover/plan';
 import type { Marker } from './marker.js';
 import { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
@@ -25,12 +25,12 @@ export interface TargetOutcome {
 }
 
 /** A shift refused before anything was written. */
-export class ShiftRefused extends Error {
+export class ShiftRefused extends Refusal {
   override name = 'ShiftRefused';
 }
 
 /** A shift that wrote, failed or was cancelled, and put every object back. */
-export class ShiftReverted extends Error {
+export class ShiftReverted extends GateFailure {
   override name = 'ShiftReverted';
 }
 

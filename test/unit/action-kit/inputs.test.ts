@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError, input, readInputs } from '@cutover/action-kit';
+import { ConfigError, input, readInputs } from '@cutover/kit';
 
 const schema = {
   mode: input.choice('mode', ['watch', 'check'], { default: 'watch' }),
@@ -34,7 +34,7 @@ describe('readInputs', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(UserError);
+    expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain(`input 'mode': expected one of watch, check, got "fast"`);
     expect(message).toContain(`input 'count': expected a whole number from 1 to 10, got "11"`);

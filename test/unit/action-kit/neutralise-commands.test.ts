@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMemoryKit, input, isCommandLike, neutraliseCommands } from '@cutover/action-kit';
+import { input, isCommandLike, neutraliseCommands } from '@cutover/kit';
+import { createMemoryKit } from '@cutover/action-kit';
 import { commandLines, isRunnerCommand, runnerLines } from './runner-commands.js';
 
 // Characters that matter to the runner's parser, weighted so the search finds tricks: the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrls, urlCredentials } from '@cutover/action-kit';
+import { redactUrls, urlCredentials } from '@cutover/kit';
 
 describe('URL credentials', () => {
   it('replaces the userinfo of every URL in a text', () => {

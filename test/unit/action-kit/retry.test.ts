@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock, retry } from '@cutover/action-kit';
+import { createVirtualClock, retry } from '@cutover/kit';
 
 describe('retry', () => {
   it('retries retryable failures with jittered exponential backoff, then succeeds', async () => {

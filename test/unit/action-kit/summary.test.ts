@@ -1,12 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import {
-  SUMMARY_LIMIT_BYTES,
-  capSummary,
-  createMemoryKit,
-  escapeMarkdown,
-  table,
-} from '@cutover/action-kit';
+import { SUMMARY_LIMIT_BYTES, capSummary, escapeMarkdown, table } from '@cutover/kit';
+import { createMemoryKit } from '@cutover/action-kit';
 
 const render = (markdown: string) => new MarkdownIt({ html: true }).render(markdown);
 

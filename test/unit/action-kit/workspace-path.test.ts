@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UserError, resolveInWorkspace } from '@cutover/action-kit';
+import { ConfigError } from '@cutover/kit';
+import { resolveInWorkspace } from '@cutover/action-kit';
 
 describe('paths confined to the workspace', () => {
   const workspace = '/home/runner/work/app';
@@ -14,7 +15,7 @@ describe('paths confined to the workspace', () => {
   it.each(['..', '../other/w.json', '../../../etc/passwd', '/etc/passwd', 'a/../../x'])(
     'refuses %s, naming the setting, the path and the workspace',
     (path) => {
-      expect(() => resolveInWorkspace(workspace, path, 'router.path')).toThrow(UserError);
+      expect(() => resolveInWorkspace(workspace, path, 'router.path')).toThrow(ConfigError);
       expect(() => resolveInWorkspace(workspace, path, 'router.path')).toThrow(
         /^router\.path: ".*" resolves to .*, outside the workspace \/home\/runner\/work\/app/,
       );

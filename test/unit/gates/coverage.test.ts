@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock } from '@cutover/action-kit';
+import { createVirtualClock } from '@cutover/kit';
 import {
   ProviderUnavailable,
   checkWindow,

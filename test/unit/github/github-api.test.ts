@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServiceError, UserError, createVirtualClock } from '@cutover/action-kit';
+import { ServiceError, ConfigError, createVirtualClock } from '@cutover/kit';
 import { GitHubApi, judgeChecks } from '@cutover/github';
 import { FakeGitHub, secondaryRateLimit, serverError } from '../../support/fake-github.js';
 
@@ -32,7 +32,7 @@ describe('GitHubApi', () => {
 
   it('names the number and the permission on 404', async () => {
     await expect(api().getIssue(404)).rejects.toThrow(
-      new UserError(
+      new ConfigError(
         "issue #404 in acme/shop was not found (HTTP 404). Check the number or tag; for a private repository the token also needs 'issues: read'.",
       ),
     );

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServiceError, createVirtualClock } from '@cutover/action-kit';
+import { ServiceError, createVirtualClock } from '@cutover/kit';
 import { GitHubApi } from '@cutover/github';
 import { FakeGitHub, hanging } from '../../support/fake-github.js';
 

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { retry, type Clock } from '@cutover/action-kit';
+import { retry, type Clock } from '@cutover/kit';
 import { ConflictError } from '@cutover/traffic';
 
 export interface ObjectRef {

@@ -1,4 +1,4 @@
-import { UserError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /**
  * Schema-checked action inputs. Each field parses the raw string GitHub hands over
@@ -116,7 +116,7 @@ export function readInputs<S extends InputSchema>(
       problems.push(`input '${name}': ${error.message}, got ${JSON.stringify(clip(raw))}`);
     }
   }
-  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return values as InputValues<S>;
 }
 

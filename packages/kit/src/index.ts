@@ -1,0 +1,34 @@
+// The pure kit: importable from every package without loading @actions/core.
+export { type Clock, createVirtualClock, systemClock } from './clock.js';
+export {
+  ConfigError,
+  ConflictError,
+  type ErrorKind,
+  GateFailure,
+  Refusal,
+  ServiceError,
+  errorKind,
+  errorMessage,
+} from './errors.js';
+export {
+  type InputField,
+  type InputSchema,
+  type InputValues,
+  InputParseError,
+  input,
+  readInputs,
+  splitList,
+} from './inputs.js';
+export {
+  SUMMARY_LIMIT_BYTES,
+  capSummary,
+  details,
+  escapeMarkdown,
+  heading,
+  table,
+} from './markdown.js';
+export { INERT_LEAD, isCommandLike, neutraliseCommands } from './neutralise-commands.js';
+export { type PollOptions, pollUntil } from './poll-until.js';
+export { maskValues, redactUrls, urlCredentials } from './redact.js';
+export { type RetryDecision, type RetryOptions, retry } from './retry.js';
+export { type AdapterDefinition, type SettingsCheck, checkSettings, v } from './settings.js';
