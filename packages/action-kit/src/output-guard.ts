@@ -12,7 +12,7 @@ export interface OutputGuard {
   forLog(text: string): string;
   /** Job-summary markdown: a file, not parsed for commands, but shown to everyone. */
   forSummary(text: string): string;
-  /** Output values: data for later steps, so only URL credentials are removed. */
+  /** Output values: data for later steps; secrets and URL credentials never travel in them. */
   forOutput(text: string): string;
 }
 
@@ -30,6 +30,6 @@ export function createOutputGuard(): OutputGuard {
     },
     forLog: (text) => neutraliseCommands(redactUrls(hide(text))),
     forSummary: (text) => redactUrls(hide(text)),
-    forOutput: (text) => redactUrls(text),
+    forOutput: (text) => redactUrls(hide(text)),
   };
 }

@@ -20,13 +20,25 @@ export function parseDuration(text: string): number | undefined {
   return ms !== undefined && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-/** The written sum, however large (possibly Infinity); undefined when the text is no duration. */
+/**
+ * The written sum in whole milliseconds, however large (possibly Infinity); undefined when the
+ * text is no duration or names a fraction of a millisecond ("1.0005s", "0.5ms"), which would
+ * otherwise be rounded silently. Exact decimal arithmetic: "1.1s" is 1100, not 1100.0000000000002.
+ */
 export function durationSum(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '0') return 0;
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
+  const parts = [...trimmed.matchAll(/(\d+)(?:\.(\d+))?(ms|s|m|h|d|w)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) return undefined;
-  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0));
+  let sum = 0n;
+  for (const [, whole = '0', fraction = '', unit = ''] of parts) {
+    const size = BigInt(UNIT_MS[unit] ?? 0);
+    const scale = 10n ** BigInt(fraction.length);
+    const scaled = (BigInt(whole) * scale + BigInt(fraction === '' ? '0' : fraction)) * size;
+    if (scaled % scale !== 0n) return undefined;
+    sum += scaled / scale;
+  }
+  return sum > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(sum);
 }
 
 export function formatDuration(ms: number): string {

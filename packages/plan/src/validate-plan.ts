@@ -48,7 +48,13 @@ function parseText(text: string, fileName: string): PlanResult {
   const lineCounter = new LineCounter();
   // The library's own duplicate-key check is quadratic (10 s for a 256 KiB mapping); the visit
   // below does it in one pass.
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  const document = parseDocument(text, {
+    prettyErrors: false,
+    uniqueKeys: false,
+    lineCounter,
+    // yaml's warnings quote the plan and go to stderr, which the runner parses: never print them.
+    logLevel: 'error',
+  });
   const lineOf = (offset: number | undefined) => lineCounter.linePos(offset ?? 0).line;
   if (document.errors.length > 0)
     return fail(

@@ -127,3 +127,19 @@ describe('the core kit, run as the runner runs an action', () => {
     expect(run.stdout).toContain('work done');
   });
 });
+
+describe('what Node itself would print to stderr', () => {
+  it('routes process warnings and stray rejections through the guard, failing the step', () => {
+    const stray = fileURLToPath(new URL('./fixtures/stray-output.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', stray], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOSTILE },
+    });
+    const names = commandLines(result.stdout + '\n' + result.stderr).map(
+      (line) => ownCommandName(line) ?? `NOT THE KIT'S OWN: ${JSON.stringify(line)}`,
+    );
+    expect(names.sort()).toEqual(['debug', 'error'].sort());
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('::error::internal error: stray rejection');
+  });
+});

@@ -143,6 +143,13 @@ describe('memory kit records what the core kit prints', () => {
     expect(kit.summary).toBe('source: https://***@prom.example/api\n');
   });
 
+  it('keeps registered secrets, every line of them, out of outputs', () => {
+    const kit = createMemoryKit();
+    kit.mask('TOKpart1\nTOKpart2');
+    kit.setOutput('results', 'invalid header value "Bearer TOKpart1\nTOKpart2" and TOKpart2');
+    expect(kit.outputs.results).toBe('invalid header value "Bearer ***" and ***');
+  });
+
   it('redacts URL credentials the kit was never told about', () => {
     const kit = createMemoryKit();
     kit.error('GET http://u:p@host/ failed');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   loadPlanFile,
   parseDuration,
@@ -169,6 +169,17 @@ rollback: { max-hold: 9007199254740993ms, traffic-timeout: ' ', max-time-to-stab
     expect(parseDuration(`${'9'.repeat(320)}s`)).toBeUndefined();
     expect(parseDuration('9007199254740993ms')).toBeUndefined();
     expect(parseDuration('365d')).toBe(365 * 86_400_000);
+  });
+
+  it('refuses a fraction of a millisecond instead of rounding it, and adds decimals exactly', () => {
+    expect(parseDuration('0.0001ms')).toBeUndefined();
+    expect(parseDuration('1.0005s')).toBeUndefined();
+    expect(parseDuration('1.1s')).toBe(1100);
+    expect(parseDuration('0.001s')).toBe(1);
+    const steps = `steps:\n  - { weight: 50, bake: 1.0005s, gates: [errors] }\n  - { weight: 100, bake: 1h, gates: [errors] }\n`;
+    expect(errorsOf(plan(`${steps}${errorsGate}`))).toEqual([
+      expect.stringContaining('steps[0].bake: expected a duration'),
+    ]);
   });
 
   it('refuses thresholds and traffic guards that are not finite numbers', () => {
@@ -347,5 +358,22 @@ describe('sameSideProblems', () => {
       'router.candidate: must differ from router.stable, both are "blue"',
     ]);
     expect(sameSideProblems({ kind: 'file', stable: 'blue', candidate: 'green' })).toEqual([]);
+  });
+});
+
+describe('plan text never reaches stderr', () => {
+  it('emits no process warning quoting the plan (the runner parses stderr for commands)', () => {
+    const warnings: unknown[] = [];
+    const listener = (warning: unknown) => warnings.push(warning);
+    process.on('warning', listener);
+    const spy = vi.spyOn(process, 'emitWarning');
+    try {
+      parsePlan('? [x]\n: 1\n? {"a\\n::error::injected": 1}\n: 2\nversion: 1\n', 'p.yaml');
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      process.off('warning', listener);
+    }
+    expect(warnings).toEqual([]);
   });
 });
