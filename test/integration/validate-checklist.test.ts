@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checklistDigest } from '@cutover/checklist';
-import { FakeGitHub, serverError } from '../support/fake-github.js';
+import { FakeGitHub, serverError, type FakeResponse } from '../support/fake-github.js';
 import { runValidateChecklist } from '../support/run-main.js';
 import { createTlsFixture, type TlsFixture } from '../support/tls-fixtures.js';
 
@@ -385,6 +385,71 @@ describe('validate-checklist with GitHub sources', () => {
     );
     expect(github.count('PATCH')).toBe(0);
     expect(run.kit.outputs).toEqual({});
+  });
+
+  const forbidden: FakeResponse = {
+    status: 403,
+    body: { message: 'Resource not accessible by integration' },
+  };
+
+  it('reports a 403 or 404 on every read of the source as a configuration error naming the object and the permission', async () => {
+    github.issues.set(21, { body: '- [x] a\n' });
+    github.fail('GET /repos/acme/shop/issues/7', forbidden);
+    github.fail('GET /repos/acme/shop/releases/tags/v8.0.0', forbidden);
+    github.fail('GET /repos/acme/shop/issues/21/comments', forbidden);
+    const cases: [
+      Record<string, string>,
+      { name: string; payload: unknown } | undefined,
+      RegExp,
+    ][] = [
+      [
+        { 'issue-number': '7' },
+        undefined,
+        /^issue #7 in acme\/shop: forbidden \(HTTP 403: Resource not accessible by integration.*\)\. Grant the workflow 'permissions: issues: read'\.$/,
+      ],
+      [
+        {},
+        { name: 'pull_request', payload: { pull_request: { number: 41 } } },
+        /^pull request #41 in acme\/shop was not found \(HTTP 404\)\. .*the token also needs 'pull-requests: read'\.$/,
+      ],
+      [
+        { 'release-tag': 'v9.0.0' },
+        undefined,
+        /^release for tag v9\.0\.0 in acme\/shop was not found \(HTTP 404\)\. .*the token also needs 'contents: read'\.$/,
+      ],
+      [
+        { 'release-tag': 'v8.0.0' },
+        undefined,
+        /^release for tag v8\.0\.0 in acme\/shop: forbidden \(HTTP 403: .*\)\. Grant the workflow 'permissions: contents: read'\.$/,
+      ],
+      [
+        { 'issue-number': '21', 'include-comments': 'true' },
+        undefined,
+        /^comments of #21 in acme\/shop: forbidden \(HTTP 403: .*\)\. Grant the workflow 'permissions: issues: read'\.$/,
+      ],
+    ];
+    for (const [inputs, event, message] of cases) {
+      const run = await runValidateChecklist({
+        inputs,
+        env: api(),
+        ...(event === undefined ? {} : { event }),
+      });
+      expect(run.failure).toMatch(message);
+      expect(run.kit.outputs).toEqual({});
+    }
+  });
+
+  it('names the write permission when ticking is forbidden, and reports nothing as ticked', async () => {
+    github.issues.set(12, { body: `- [ ] Ready <!-- verify: http ${healthUrl}/ready -->\n` });
+    github.fail('PATCH /repos/acme/shop/issues/12', forbidden);
+    const run = await runValidateChecklist({
+      inputs: { 'issue-number': '12', 'tick-verified': 'true' },
+      env: api(),
+    });
+    expect(run.failure).toMatch(
+      /^issue #12 in acme\/shop: forbidden \(HTTP 403: .*\)\. Grant the workflow 'permissions: issues: write'\.$/,
+    );
+    expect(github.issues.get(12)?.body).toContain('- [ ] Ready');
   });
 
   it('retries 5xx and then fails closed', async () => {

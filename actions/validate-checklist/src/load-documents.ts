@@ -1,22 +1,16 @@
 import { ConfigError } from '@cutover/kit';
+import type { ChecklistDocument } from '@cutover/checklist';
 import type { GitHubApi } from '@cutover/github';
 import { describeSource, type ChecklistSource } from './resolve-source.js';
 
-/** One markdown text holding task items: the body of the source, or one of its comments. */
-export interface ChecklistDocument {
-  origin: string;
-  text: string;
-  /** Set for file sources, so annotations can point at the file. */
-  file?: string;
-  /** Set for issue and pull-request bodies, which the tool may tick. */
-  editable?: { number: number; kind: 'issue' | 'pull request'; updatedAt: string };
-}
+export type { ChecklistDocument };
 
 export interface DocumentReaders {
   readFile(path: string): string;
   api(): Promise<GitHubApi>;
 }
 
+/** Reads the source's text (and its comments, when asked) as the documents the gate judges. */
 export async function loadDocuments(
   source: ChecklistSource,
   includeComments: boolean,

@@ -1,5 +1,6 @@
-import { ConfigError } from '@cutover/kit';
+import { ConfigError, type InputValues } from '@cutover/kit';
 import type { EventContext } from '@cutover/github';
+import type { inputs as inputSchema } from './inputs.js';
 
 export type ChecklistSource =
   | { kind: 'file'; path: string }
@@ -65,6 +66,44 @@ export function resolveSource(inputs: SourceInputs, event: EventContext): Checkl
         `input 'source' is auto, but nothing names a checklist: set 'path', 'issue-number' or 'release-tag', or run on a pull_request, issues, release or tag-push event (this run: ${event.eventName || 'no event'})`,
       );
   }
+}
+
+/** The source the action's inputs and event name, and warnings about inputs it ignores. */
+export function chooseSource(
+  inputs: InputValues<typeof inputSchema>,
+  event: EventContext,
+): { source: ChecklistSource; warnings: string[] } {
+  const source = resolveSource(
+    {
+      source: inputs.source,
+      path: inputs.path,
+      issueNumber: inputs['issue-number'],
+      releaseTag: inputs['release-tag'],
+    },
+    event,
+  );
+  const options = {
+    tickVerified: inputs['tick-verified'],
+    includeComments: inputs['include-comments'],
+  };
+  return { source, warnings: checkSourceOptions(source, options) };
+}
+
+/**
+ * Refuses options the source cannot honour; returns warnings for those it can ignore.
+ * Only issue and pull-request bodies can be written back, so ticking elsewhere is an error.
+ */
+export function checkSourceOptions(
+  source: ChecklistSource,
+  options: { tickVerified: boolean; includeComments: boolean },
+): string[] {
+  if (options.tickVerified && source.kind !== 'issue' && source.kind !== 'pull-request')
+    throw new ConfigError(
+      `input 'tick-verified' is true, but only issue and pull-request bodies can be ticked; the source is ${source.kind}`,
+    );
+  if (options.includeComments && (source.kind === 'file' || source.kind === 'release'))
+    return [`input 'include-comments' is ignored: a ${source.kind} has no comments`];
+  return [];
 }
 
 export function describeSource(source: ChecklistSource): string {

@@ -34,3 +34,25 @@ export {
 } from './verify-items.js';
 export { checklistDigest, tickItems } from './tick-items.js';
 export { type SectionFilterResult, filterSections } from './filter-sections.js';
+export { type ChecklistDocument, type ScopedDocument, scopeDocuments } from './scope-documents.js';
+export {
+  type EditableBody,
+  type TickResult,
+  tickCandidates,
+  tickVerified,
+} from './tick-verified.js';
+export {
+  type ChecklistAnnotation,
+  type ChecklistConclusion,
+  MAX_ANNOTATIONS,
+  concludeChecklist,
+  oneLine,
+} from './conclude-checklist.js';
+export { renderSummary } from './render-summary.js';
+export {
+  type ChecklistProbes,
+  type GateLog,
+  type GateOptions,
+  type GatePorts,
+  gateChecklist,
+} from './gate-checklist.js';

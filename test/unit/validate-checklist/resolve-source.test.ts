@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventContext, EventPayload } from '@cutover/github';
 import {
+  checkSourceOptions,
   resolveSource,
   type SourceInputs,
 } from '../../../actions/validate-checklist/src/resolve-source.js';
@@ -98,5 +99,38 @@ describe('resolveSource', () => {
     [inputs(), "input 'source' is auto, but nothing names a checklist"],
   ])('explains what is missing', (given, message) => {
     expect(() => resolveSource(given, event('push', {}, 'refs/heads/main'))).toThrow(message);
+  });
+});
+
+describe('checkSourceOptions', () => {
+  it('refuses tick-verified for every source whose body cannot be written back', () => {
+    for (const source of [
+      { kind: 'file', path: 'c.md' },
+      { kind: 'release', tag: 'v1.0.0' },
+    ] as const)
+      expect(() =>
+        checkSourceOptions(source, { tickVerified: true, includeComments: false }),
+      ).toThrow(`the source is ${source.kind}`);
+    expect(
+      checkSourceOptions(
+        { kind: 'pull-request', number: 4 },
+        {
+          tickVerified: true,
+          includeComments: true,
+        },
+      ),
+    ).toEqual([]);
+  });
+
+  it('warns that include-comments is ignored for a source without comments', () => {
+    expect(
+      checkSourceOptions(
+        { kind: 'release', tag: 'v1.0.0' },
+        {
+          tickVerified: false,
+          includeComments: true,
+        },
+      ),
+    ).toEqual(["input 'include-comments' is ignored: a release has no comments"]);
   });
 });
