@@ -130,9 +130,8 @@ const { parseChecklist, CHECKLIST_LIMITS } = await import('../packages/checklist
 
   // The whole validate-checklist pipeline over many items in one section: it must stay linear
   // (the job summary and ticking once copied per item: 20k items took 15 s or more).
-  const { evaluateChecklist, renderSummary, tickItems } = await import(
-    '../packages/checklist/src/index.ts'
-  );
+  const { evaluateChecklist, renderSummary, tickItems } =
+    await import('../packages/checklist/src/index.ts');
   console.log('\n| task items, one section | parse | evaluate + job summary | tick all |');
   console.log('|---|---|---|---|');
   for (const count of [10_000, maxLines - 1]) {
