@@ -125,7 +125,7 @@ describe('CloudWatch GetMetricData through the real SDK', () => {
     await expect(
       source().range({ period: 90, metrics: { Errors: { namespace: 'x' } } }, T0, T0 + 60_000),
     ).rejects.toThrow(
-      /period must be 1, 5, 10, 30 or a multiple of 60 seconds, got 90; metric id "Errors" must start with a lowercase letter .*; metrics.Errors needs namespace, name and stat strings/,
+      /query\.period: must be 1, 5, 10, 30 or a multiple of 60 seconds, got 90; query\.metrics\.Errors: metric id "Errors" must start with a lowercase letter.*; query\.metrics\.Errors\.name: expected a metric name like "RequestCount", got undefined; query\.metrics\.Errors\.stat: /,
     );
     expect(cloudwatch.requests.length).toBe(before);
   });

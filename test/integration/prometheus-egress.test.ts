@@ -83,7 +83,7 @@ describe('credentials in the Prometheus URL', () => {
         message = (error as Error).message;
       }
       expect(message, url).toMatch(
-        /^metrics\.url \(or input 'prometheus-url'\) must not contain credentials, got "https?:\/\/\*\*\*@[^"@]+"; pass credentials with input 'prometheus-basic-auth' \("user:password"\) or 'prometheus-token'/,
+        /^metrics\.url: the URL must not contain credentials, got "https?:\/\/\*\*\*@[^"@]+"; pass credentials with metrics\.basic-auth or metrics\.bearer-token \(a secret as \{ env: NAME \}\), or input 'prometheus-basic-auth' \("user:password"\) or 'prometheus-token'/,
       );
       expect(message).not.toMatch(/s3cr3t|p@ss|ss@|only-a-token/);
     }
@@ -106,7 +106,9 @@ describe('credentials in the Prometheus URL', () => {
         {},
         context,
       ),
-    ).toThrow(/^metrics\.endpoint must not contain credentials, got "https:\/\/\*\*\*@vpce/);
+    ).toThrow(
+      /^metrics\.endpoint: the URL must not contain credentials, got "https:\/\/\*\*\*@vpce/,
+    );
   });
 
   it('treats a request that cannot be built as permanent, not as a network error', async () => {

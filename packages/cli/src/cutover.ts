@@ -12,7 +12,8 @@ import {
   parseRecordedSeries,
   type PrometheusOptions,
 } from '@cutover/metrics';
-import { TIME_SPEC_FORMS, parsePlan, parseTimeSpec, type Plan } from '@cutover/plan';
+import { parseCatalogPlan } from '@cutover/catalog';
+import { TIME_SPEC_FORMS, parseTimeSpec, type Plan } from '@cutover/plan';
 import { FileRouter, RouterConfigError, createTargets } from '@cutover/routers';
 import { backtestJson, renderBacktestMarkdown, renderBacktestText } from './backtest.js';
 import { closestName } from './closest-name.js';
@@ -208,7 +209,8 @@ function writeSummary(path: string, markdown: string): void {
 }
 
 function loadPlan(file: string): Plan {
-  const result = parsePlan(readInput(file, 'plan file'), file);
+  // The catalog checks the router's and the metrics provider's settings too, every problem at once.
+  const result = parseCatalogPlan(readInput(file, 'plan file'), file);
   if (!result.ok)
     throw new UsageError(
       `${file} is not a valid plan (${result.errors.length} ${result.errors.length === 1 ? 'problem' : 'problems'}):\n${result.errors.map((e) => `  - ${e}`).join('\n')}`,

@@ -31,4 +31,17 @@ export { INERT_LEAD, isCommandLike, neutraliseCommands } from './neutralise-comm
 export { type PollOptions, pollUntil } from './poll-until.js';
 export { maskValues, redactUrls, urlCredentials } from './redact.js';
 export { type RetryDecision, type RetryOptions, retry } from './retry.js';
-export { type AdapterDefinition, type SettingsCheck, checkSettings, v } from './settings.js';
+export {
+  type AdapterDefinition,
+  type SecretEnvironment,
+  type Resolved,
+  SecretRef,
+  type SettingsCheck,
+  checkSettings,
+  resolveSecrets,
+  secretOr,
+  secretRef,
+  secretRefs,
+  settingsObject,
+  v,
+} from './settings.js';

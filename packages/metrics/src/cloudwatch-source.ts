@@ -1,5 +1,6 @@
-import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { redactUrls } from '@cutover/kit';
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { cloudWatchClient, lazyClient } from '@cutover/aws';
+import { checkSettings, redactUrls, settingsObject, v } from '@cutover/kit';
 import {
   ProviderUnavailable,
   QueryRejected,
@@ -8,6 +9,12 @@ import {
   type Series,
 } from '@cutover/gates';
 import type { MetricQuery } from '@cutover/plan';
+import {
+  type MetricsProvider,
+  durationSetting,
+  endpointSetting,
+  nonEmptyText,
+} from './provider.js';
 
 export interface CloudWatchOptions {
   region: string;
@@ -35,10 +42,16 @@ const MAX_PAGES = 100;
  */
 export class CloudWatchSource implements MetricsSource {
   readonly name: string;
-  private client: CloudWatchClient | undefined;
+  /** Built through the shared AWS factory: default credential chain, lazy SDK, same retries. */
+  private readonly client: ReturnType<
+    typeof lazyClient<Awaited<ReturnType<typeof cloudWatchClient>>>
+  >;
 
   constructor(private readonly options: CloudWatchOptions) {
     this.name = `cloudwatch ${options.region}`;
+    this.client = lazyClient(() =>
+      cloudWatchClient({ region: options.region, endpoint: options.endpoint }),
+    );
   }
 
   async instant(query: MetricQuery, at: number): Promise<Series[]> {
@@ -53,11 +66,7 @@ export class CloudWatchSource implements MetricsSource {
   }
 
   private async fetch(query: CloudWatchQuery, from: number, to: number): Promise<Series[]> {
-    const sdk = await import('@aws-sdk/client-cloudwatch');
-    this.client ??= new sdk.CloudWatchClient({
-      region: this.options.region,
-      ...(this.options.endpoint === undefined ? {} : { endpoint: this.options.endpoint }),
-    });
+    const { sdk, client } = await this.client();
     const queries: MetricDataQuery[] = Object.entries(query.metrics).map(([id, metric]) => ({
       Id: id,
       MetricStat: {
@@ -85,7 +94,7 @@ export class CloudWatchSource implements MetricsSource {
     for (let page = 0; page < MAX_PAGES; page++) {
       let output;
       try {
-        output = await this.client.send(
+        output = await client.send(
           new sdk.GetMetricDataCommand({
             MetricDataQueries: queries,
             StartTime: new Date(from),
@@ -149,50 +158,126 @@ function classify(error: unknown, name: string): Error {
   return new ProviderUnavailable(message);
 }
 
-function parseQuery(query: MetricQuery): CloudWatchQuery {
+/** The id of the metric-math result; a metric may not take it when there is an expression. */
+const RESULT_ID = 'result';
+/** Periods under a minute (high-resolution metrics); longer ones are whole minutes. */
+const PERIODS = [1, 5, 10, 30];
+
+const metricStat = settingsObject(
+  {
+    namespace: nonEmptyText('a namespace like "AWS/ApplicationELB"'),
+    name: nonEmptyText('a metric name like "RequestCount"'),
+    stat: nonEmptyText('a statistic like "Sum" or "p95"'),
+    dimensions: v.optional(
+      v.record(
+        v.string(),
+        v.string((issue) => `expected a dimension value (a string), got ${issue.received}`),
+        (issue) => `expected a mapping of dimension name to value, got ${issue.received}`,
+      ),
+    ),
+  },
+  'a metric {namespace, name, stat, dimensions}',
+);
+
+/** A GetMetricData request as a gate query: metric stats plus an optional metric-math expression. */
+const cloudwatchQuery = v.pipe(
+  settingsObject(
+    {
+      expression: v.optional(nonEmptyText('a metric-math expression')),
+      period: v.optional(
+        v.pipe(
+          v.number((issue) => `expected seconds (a number), got ${issue.received}`),
+          v.check(
+            (period) =>
+              Number.isInteger(period) &&
+              (PERIODS.includes(period) || (period >= 60 && period % 60 === 0)),
+            (issue) =>
+              `must be 1, 5, 10, 30 or a multiple of 60 seconds, got ${String(issue.input)}`,
+          ),
+        ),
+      ),
+      metrics: v.pipe(
+        v.record(
+          v.pipe(
+            v.string(),
+            v.regex(
+              /^[a-z][a-zA-Z0-9_]{0,254}$/,
+              (issue) =>
+                `metric id ${issue.received} must start with a lowercase letter, then letters, digits or _ (CloudWatch rule)`,
+            ),
+          ),
+          metricStat,
+          (issue) =>
+            `expected a mapping of metric id to {namespace, name, stat, dimensions}, got ${issue.received}`,
+        ),
+        v.check((metrics) => Object.keys(metrics).length > 0, 'expected at least one metric'),
+      ),
+    },
+    'a GetMetricData mapping {metrics, expression, period}',
+  ),
+  v.forward(
+    v.check(
+      (query) => query.expression !== undefined || Object.keys(query.metrics).length === 1,
+      'without an expression, give exactly one metric (or an expression combining them)',
+    ),
+    ['metrics'],
+  ),
+  v.forward(
+    v.check(
+      (query) => query.expression === undefined || !Object.hasOwn(query.metrics, RESULT_ID),
+      `the id "${RESULT_ID}" names the expression's result; give the metric another id`,
+    ),
+    ['metrics'],
+  ),
+);
+/** Problems with a CloudWatch gate query, each with its path (`gates.x.query.period: …`). */
+export function cloudwatchQueryProblems(query: MetricQuery, path: string): string[] {
   if (typeof query === 'string')
-    throw new QueryRejected(
-      `cloudwatch needs a query mapping with metrics (and an optional expression), got ${describeQuery(query)}`,
-    );
-  const problems: string[] = [];
-  const period = query.period ?? 60;
-  if (
-    typeof period !== 'number' ||
-    !Number.isInteger(period) ||
-    period < 1 ||
-    (period >= 60 && period % 60 !== 0)
-  )
-    problems.push(
-      `period must be 1, 5, 10, 30 or a multiple of 60 seconds, got ${JSON.stringify(period)}`,
-    );
-  const expression = query.expression;
-  if (expression !== undefined && typeof expression !== 'string')
-    problems.push('expression must be a string');
-  const metrics: CloudWatchQuery['metrics'] = {};
-  const raw = query.metrics;
-  if (typeof raw !== 'object' || raw === null || Object.keys(raw).length === 0)
-    problems.push('metrics must map ids to {namespace, name, stat, dimensions}');
-  for (const [id, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
-    const metric = value as Record<string, unknown>;
-    if (!/^[a-z][a-zA-Z0-9_]*$/.test(id))
-      problems.push(`metric id "${id}" must start with a lowercase letter (CloudWatch rule)`);
-    if (
-      typeof metric.namespace !== 'string' ||
-      typeof metric.name !== 'string' ||
-      typeof metric.stat !== 'string'
-    )
-      problems.push(`metrics.${id} needs namespace, name and stat strings`);
-    else
-      metrics[id] = {
-        namespace: metric.namespace,
-        name: metric.name,
-        stat: metric.stat,
-        dimensions: (metric.dimensions ?? {}) as Record<string, string>,
-      };
-  }
-  if (expression === undefined && Object.keys(metrics).length !== 1)
-    problems.push('without an expression, give exactly one metric');
+    return [
+      `${path}: cloudwatch needs a GetMetricData mapping {metrics, expression, period}, got the string ${describeQuery(query)}`,
+    ];
+  const checked = checkSettings(cloudwatchQuery, query, path);
+  return checked.ok ? [] : checked.errors;
+}
+
+function parseQuery(query: MetricQuery): CloudWatchQuery {
+  const problems = cloudwatchQueryProblems(query, 'query');
   if (problems.length > 0)
     throw new QueryRejected(`cloudwatch query ${describeQuery(query)}: ${problems.join('; ')}`);
-  return { expression: expression as string | undefined, period: period as number, metrics };
+  const parsed = v.parse(cloudwatchQuery, query);
+  const metrics: CloudWatchQuery['metrics'] = {};
+  for (const [id, metric] of Object.entries(parsed.metrics))
+    metrics[id] = { ...metric, dimensions: metric.dimensions ?? {} };
+  return { expression: parsed.expression, period: parsed.period ?? 60, metrics };
 }
+
+const cloudwatchSettings = settingsObject({
+  region: v.pipe(
+    v.string((issue) => `expected an AWS region like "ap-northeast-1", got ${issue.received}`),
+    v.regex(
+      /^[a-z]{2}(-[a-z]+)+-\d$/,
+      (issue) => `expected an AWS region like "ap-northeast-1", got ${issue.received}`,
+    ),
+  ),
+  /** For tests and VPC endpoints; normally unset. */
+  endpoint: v.optional(
+    endpointSetting(
+      'CloudWatch takes AWS credentials from the environment (aws-actions/configure-aws-credentials)',
+    ),
+  ),
+  timeout: v.optional(durationSetting),
+});
+
+/** CloudWatch GetMetricData; AWS credentials come from the environment, as for the AWS routers. */
+export const cloudwatchProvider: MetricsProvider<v.InferOutput<typeof cloudwatchSettings>> = {
+  kind: 'cloudwatch',
+  summary: 'CloudWatch GetMetricData (region, endpoint, timeout); queries are mappings',
+  settings: cloudwatchSettings,
+  create: (settings, context) =>
+    new CloudWatchSource({
+      region: settings.region,
+      endpoint: settings.endpoint,
+      timeoutMs: context.timeoutMs,
+    }),
+  checkQuery: cloudwatchQueryProblems,
+};

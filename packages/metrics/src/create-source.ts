@@ -1,110 +1,57 @@
+import { ConfigError, resolveSecrets } from '@cutover/kit';
 import type { MetricsSource } from '@cutover/gates';
 import type { MetricsConfig } from '@cutover/plan';
-import { CloudWatchSource } from './cloudwatch-source.js';
-import { FileSource, parseRecordedSeries } from './file-source.js';
-import { PROMETHEUS_AUTH_ADVICE, PrometheusSource } from './prometheus-source.js';
-import { urlProblem } from './url-safety.js';
+import type { ProviderContext } from './provider.js';
+import { checkMetricsSettings } from './registry.js';
 
+/** Credentials given as action inputs (`prometheus-token`, `prometheus-basic-auth`). */
 export interface SourceSecrets {
   prometheusToken?: string | undefined;
   prometheusUsername?: string | undefined;
   prometheusPassword?: string | undefined;
 }
 
-export interface SourceContext {
-  readFile(path: string): string;
-  /** Offset 0 of a recorded file (rehearsals start it at their own clock's start). */
-  recordedBase: number;
-  timeoutMs: number;
-}
+/**
+ * What building a source needs besides the plan: `env` resolves `{ env: NAME }` settings (an
+ * unset variable is a ConfigError naming the setting and the variable) and `mask` is called
+ * with every secret value before it is used.
+ */
+export type SourceContext = ProviderContext;
 
-/** Builds the provider a plan names; settings errors name the plan key, the value and what is allowed. */
+/**
+ * Builds the provider a plan names through the registry: the settings are checked against the
+ * provider's schema (every problem at once, as ConfigError), secrets are resolved from
+ * `context.env` and masked, then the provider's factory runs.
+ */
 export function createMetricsSource(
   config: MetricsConfig,
   secrets: SourceSecrets,
   context: SourceContext,
 ): MetricsSource {
-  const settings = config.settings;
-  const text = (key: string) => (typeof settings[key] === 'string' ? settings[key] : undefined);
-  switch (config.provider) {
-    case 'prometheus': {
-      const url = text('url');
-      if (url === undefined)
-        throw new Error(
-          `metrics.url: expected the Prometheus base URL like "https://prometheus.example.com", got ${JSON.stringify(settings.url)}`,
-        );
-      // Refused, not stripped: credentials in a URL end up in logs, and fetch cannot send them.
-      const problem = urlProblem(
-        url,
-        "metrics.url (or input 'prometheus-url')",
-        PROMETHEUS_AUTH_ADVICE,
-      );
-      if (problem !== undefined)
-        throw new Error(`${problem} (expected a base URL like "https://prometheus.example.com")`);
-      const headers = settings.headers;
-      if (
-        headers !== undefined &&
-        (typeof headers !== 'object' ||
-          headers === null ||
-          Object.values(headers).some((v) => typeof v !== 'string'))
-      )
-        throw new Error('metrics.headers: expected a mapping of header name to string value');
-      for (const [name, value] of Object.entries((headers ?? {}) as Record<string, string>)) {
-        // Values may be secrets: name the header, never print the value.
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-          throw new Error(
-            `metrics.headers: ${JSON.stringify(name)} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~-)`,
-          );
-        if (/[\0\r\n]/.test(value))
-          throw new Error(
-            `metrics.headers.${name}: the value contains a line break or NUL, which HTTP does not allow`,
-          );
-      }
-      return new PrometheusSource({
-        url,
-        bearerToken: secrets.prometheusToken,
-        basicAuth:
-          secrets.prometheusUsername === undefined
-            ? undefined
-            : { username: secrets.prometheusUsername, password: secrets.prometheusPassword ?? '' },
-        headers: headers as Record<string, string> | undefined,
-        timeoutMs: context.timeoutMs,
-      });
-    }
-    case 'cloudwatch': {
-      const region = text('region');
-      if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
-        throw new Error(
-          `metrics.region: expected an AWS region like "ap-northeast-1", got ${JSON.stringify(settings.region)}`,
-        );
-      const endpoint = text('endpoint');
-      const problem =
-        endpoint === undefined
-          ? undefined
-          : urlProblem(
-              endpoint,
-              'metrics.endpoint',
-              'CloudWatch takes AWS credentials from the environment (aws-actions/configure-aws-credentials)',
-            );
-      if (problem !== undefined) throw new Error(problem);
-      return new CloudWatchSource({
-        region,
-        endpoint,
-        timeoutMs: context.timeoutMs,
-      });
-    }
-    case 'file': {
-      const path = text('path');
-      if (path === undefined)
-        throw new Error('metrics.path: expected the path of a recorded-samples file');
-      // Offsets in the file count from metrics.start, or from the start of the window judged.
-      const start = text('start');
-      const base = start === undefined ? context.recordedBase : Date.parse(start);
-      if (Number.isNaN(base))
-        throw new Error(
-          `metrics.start: expected an ISO 8601 time like "2026-06-01T00:00:00Z", got ${JSON.stringify(start)}`,
-        );
-      return new FileSource(parseRecordedSeries(context.readFile(path), path), base);
-    }
+  const raw: Record<string, unknown> = { provider: config.provider, ...config.settings };
+  if (config.provider === 'prometheus') withInputCredentials(raw, secrets, context);
+  const checked = checkMetricsSettings(raw, 'metrics');
+  if (!checked.ok) throw new ConfigError(checked.errors.join('\n'));
+  const settings = resolveSecrets(checked.settings, 'metrics', context);
+  return checked.provider.create(settings, context);
+}
+
+/** Inputs replace the plan's credentials: the workflow decides which secret a run uses. */
+function withInputCredentials(
+  raw: Record<string, unknown>,
+  secrets: SourceSecrets,
+  context: SourceContext,
+): void {
+  const given = [secrets.prometheusToken, secrets.prometheusUsername, secrets.prometheusPassword];
+  for (const value of given) if (value !== undefined && value !== '') context.mask?.(value);
+  if (secrets.prometheusToken !== undefined) {
+    delete raw['basic-auth'];
+    raw['bearer-token'] = secrets.prometheusToken;
+  } else if (secrets.prometheusUsername !== undefined) {
+    delete raw['bearer-token'];
+    raw['basic-auth'] = {
+      username: secrets.prometheusUsername,
+      password: secrets.prometheusPassword ?? '',
+    };
   }
 }

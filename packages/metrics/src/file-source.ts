@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { ProviderUnavailable, type MetricsSource, type Series } from '@cutover/gates';
+import { ConfigError, settingsObject, v } from '@cutover/kit';
 import { parseDuration, type MetricQuery } from '@cutover/plan';
+import { type MetricsProvider, durationSetting, nonEmptyText } from './provider.js';
 
 /**
  * Recorded samples, for rehearsals and backtests. A file maps a series key (a query string,
@@ -123,3 +125,48 @@ export class FileSource implements MetricsSource {
     return points.length === 0 ? [] : [{ labels: {}, points }];
   }
 }
+
+const fileSettings = settingsObject({
+  path: nonEmptyText('the path of a recorded-samples file'),
+  /** Offsets in the file count from here, or from the start of the window judged. */
+  start: v.optional(
+    v.pipe(
+      v.string(
+        (issue) => `expected an ISO 8601 time like "2026-06-01T00:00:00Z", got ${issue.received}`,
+      ),
+      v.check(
+        (text) => !Number.isNaN(Date.parse(text)),
+        (issue) => `expected an ISO 8601 time like "2026-06-01T00:00:00Z", got ${issue.received}`,
+      ),
+    ),
+  ),
+  timeout: v.optional(durationSetting),
+});
+
+/** Recorded samples (rehearsals, backtests, tests); any query is a series key. */
+export const fileProvider: MetricsProvider<v.InferOutput<typeof fileSettings>> = {
+  kind: 'file',
+  summary: 'recorded samples from a YAML file (path, start)',
+  settings: fileSettings,
+  create(settings, context) {
+    const base = settings.start === undefined ? context.recordedBase : Date.parse(settings.start);
+    let text: string;
+    try {
+      text = context.readFile(settings.path);
+    } catch (error) {
+      throw new ConfigError(
+        `metrics.path: cannot read "${settings.path}" (${(error as { code?: string }).code ?? String(error)})`,
+      );
+    }
+    let series: RecordedSeries;
+    try {
+      series = parseRecordedSeries(text, settings.path);
+    } catch (error) {
+      // A malformed recording is the user's to fix, not a bug.
+      throw new ConfigError(
+        `metrics.path: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return new FileSource(series, base);
+  },
+};

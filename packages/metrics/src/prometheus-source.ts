@@ -1,4 +1,4 @@
-import { redactUrls } from '@cutover/kit';
+import { ConfigError, redactUrls, secretOr, settingsObject, v } from '@cutover/kit';
 import {
   ProviderUnavailable,
   QueryRejected,
@@ -7,6 +7,12 @@ import {
   type Series,
 } from '@cutover/gates';
 import type { MetricQuery } from '@cutover/plan';
+import {
+  type MetricsProvider,
+  durationSetting,
+  endpointSetting,
+  nonEmptyText,
+} from './provider.js';
 import { showUrl, urlProblem } from './url-safety.js';
 
 export interface PrometheusOptions {
@@ -24,7 +30,7 @@ export interface PrometheusOptions {
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Same-origin redirects followed before giving up (a proxy adding a path prefix needs one). */
 export const MAX_REDIRECTS = 3;
-export const PROMETHEUS_AUTH_ADVICE = `pass credentials with input 'prometheus-basic-auth' ("user:password") or 'prometheus-token', which are masked`;
+export const PROMETHEUS_AUTH_ADVICE = `pass credentials with metrics.basic-auth or metrics.bearer-token (a secret as { env: NAME }), or input 'prometheus-basic-auth' ("user:password") or 'prometheus-token', which are masked`;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -354,3 +360,84 @@ function mebibytes(bytes: number): string {
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A header value HTTP can carry; a value read from the environment is checked again once resolved. */
+const headerValueProblem = (value: string) =>
+  /[\0\r\n]/.test(value)
+    ? 'the value contains a line break or NUL, which HTTP does not allow'
+    : undefined;
+
+const prometheusSettings = settingsObject({
+  /** Optional here: input 'prometheus-url' or `cutover backtest --prometheus` may give it. */
+  url: v.optional(endpointSetting(PROMETHEUS_AUTH_ADVICE)),
+  headers: v.optional(
+    v.record(
+      v.pipe(
+        v.string(),
+        v.regex(
+          HEADER_NAME,
+          (issue) =>
+            `${issue.received} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~-)`,
+        ),
+      ),
+      // Values may be secrets: messages name the header, never the value.
+      secretOr(
+        v.pipe(
+          v.string(),
+          v.check((value) => headerValueProblem(value) === undefined, headerValueProblem('\n')),
+        ),
+        'a header value (a string)',
+      ),
+      (issue) => `expected a mapping of header name to value, got ${issue.received}`,
+    ),
+  ),
+  'bearer-token': v.optional(secretOr(nonEmptyText('a token'), 'a token')),
+  'basic-auth': v.optional(
+    settingsObject(
+      {
+        username: secretOr(nonEmptyText('a user name'), 'a user name'),
+        password: secretOr(v.string(), 'a password'),
+      },
+      'a mapping { username, password }',
+    ),
+  ),
+  /** Read by the callers (gate-metrics, the CLI) to bound each query. */
+  timeout: v.optional(durationSetting),
+});
+
+/** The Prometheus HTTP API; credentials as settings (secrets from the environment) or inputs. */
+export const prometheusProvider: MetricsProvider<v.InferOutput<typeof prometheusSettings>> = {
+  kind: 'prometheus',
+  summary: 'the Prometheus HTTP API (url, headers, bearer-token, basic-auth, timeout)',
+  settings: prometheusSettings,
+  create(settings, context) {
+    if (settings.url === undefined)
+      throw new ConfigError(
+        `metrics.url: expected the Prometheus base URL like "https://prometheus.example.com" (in the plan, or input 'prometheus-url'), got nothing`,
+      );
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(settings.headers ?? {})) {
+      const problem = headerValueProblem(value);
+      if (problem !== undefined) problems.push(`metrics.headers.${name}: ${problem}`);
+    }
+    if (settings['bearer-token'] !== undefined && /[\0\r\n]/.test(settings['bearer-token']))
+      problems.push(`metrics.bearer-token: ${headerValueProblem('\n') ?? ''}`);
+    if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+    return new PrometheusSource({
+      url: settings.url,
+      bearerToken: settings['bearer-token'],
+      basicAuth: settings['basic-auth'],
+      headers: settings.headers,
+      timeoutMs: context.timeoutMs,
+    });
+  },
+  checkQuery(query, path) {
+    // Empty or missing queries are the plan's to report.
+    return typeof query === 'string'
+      ? []
+      : [
+          `${path}: prometheus needs a PromQL expression (a string), got a mapping ${describeQuery(query)}`,
+        ];
+  },
+};
