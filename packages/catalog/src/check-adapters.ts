@@ -75,7 +75,11 @@ export function adapterProblems(view: AdapterView, options: CheckOptions = {}): 
   }
   const metrics = record(view.metrics);
   const provider = metrics?.provider;
-  // A missing or unknown provider is the plan's to report (it lists the providers).
+  // A missing provider is the plan's to report; an unknown one is the registry's.
+  if (typeof provider === 'string' && provider.trim() !== '' && !metricsRegistry.has(provider))
+    problems.push(
+      `metrics.provider: expected one of ${[...metricsRegistry.keys()].join(', ')}, got ${JSON.stringify(provider)}`,
+    );
   if (metrics !== undefined && typeof provider === 'string' && metricsRegistry.has(provider)) {
     const checked = checkMetricsSettings(metrics, 'metrics');
     if (!checked.ok) problems.push(...checked.errors);

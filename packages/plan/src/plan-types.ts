@@ -45,7 +45,8 @@ export interface PlanStep {
 }
 
 export interface MetricsConfig {
-  provider: 'prometheus' | 'cloudwatch' | 'file';
+  /** A metrics provider kind; the metrics registry knows which exist (checked by the catalog). */
+  provider: string;
   /** Provider settings (url, region, path, headers, ...), checked by the provider. */
   settings: Record<string, unknown>;
 }

@@ -25,7 +25,6 @@ const GATE_NAME_RULE =
   'gate names are 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 const STRATEGIES = ['blue-green', 'phased'] as const;
-const PROVIDERS = ['prometheus', 'cloudwatch', 'file'] as const;
 const NO_DATA = ['fail', 'inconclusive', 'pass'] as const;
 const SEVERITIES = ['critical', 'warning'] as const;
 const DEFAULT_INTERVAL = '15s';
@@ -139,8 +138,18 @@ function validateRaw(raw: unknown, fileName: string): PlanResult {
   differentSides(router, 'router', at);
   const metricsRaw = asRecord(root.metrics);
   if (metricsRaw === undefined)
-    at('metrics', `expected a mapping with a provider (${PROVIDERS.join(', ')})`);
-  const provider = oneOf(metricsRaw?.provider, PROVIDERS, 'metrics.provider', at);
+    at('metrics', 'expected a mapping with a provider, like "provider: prometheus"');
+  // Which providers exist, and their settings, is the metrics registry's to say (the catalog).
+  const provider =
+    typeof metricsRaw?.provider === 'string' && metricsRaw.provider.trim() !== ''
+      ? metricsRaw.provider
+      : metricsRaw === undefined
+        ? undefined
+        : (at(
+            'metrics.provider',
+            `expected a provider name like "prometheus", got ${show(metricsRaw.provider)}`,
+          ),
+          undefined);
   const metricSettings = Object.fromEntries(
     Object.entries(metricsRaw ?? {}).filter(([key]) => key !== 'provider'),
   );

@@ -102,9 +102,10 @@ describe('the catalog loads a plan with its adapters checked', () => {
 
   it('does not report twice what the plan reports (an unknown provider, a missing query)', () => {
     const errors = errorsOf(plan({ metrics: '{ provider: datadog }', query: '""' }));
+    // The plan's own problems first, then the registry's.
     expect(errors).toEqual([
-      'plan.yaml: metrics.provider: expected one of prometheus, cloudwatch, file, got "datadog"',
       expect.stringMatching(/^plan\.yaml: gates\.errors\.query: expected a PromQL expression/),
+      'plan.yaml: metrics.provider: expected one of prometheus, cloudwatch, file, got "datadog"',
     ]);
   });
 
