@@ -53,7 +53,13 @@ function endpoints(service: string, ready: boolean) {
 }
 const targets = (settings: Record<string, unknown>) =>
   createTargets(
-    { kubeconfig: kube.kubeconfig, namespace: NS, stable: 'blue', candidate: 'green', ...settings },
+    {
+      kubeconfig: kube.kubeconfig,
+      namespace: NS,
+      // A Service selector switch names selectors, not backends (unknown settings are refused).
+      ...(settings.kind === 'service-selector' ? {} : { stable: 'blue', candidate: 'green' }),
+      ...settings,
+    },
     { clock: systemClock, resolvePath: (p) => p },
   ).targets;
 const options = (overrides: Partial<ShiftOptions> = {}): ShiftOptions => ({

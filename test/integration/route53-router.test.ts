@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '@cutover/kit';
+import { ConfigError, ConflictError, systemClock } from '@cutover/kit';
 import { createTargets } from '@cutover/routers';
 import {
   ShiftReverted,
@@ -34,6 +34,15 @@ const options = (overrides: Partial<ShiftOptions> = {}): ShiftOptions => ({
   verifyIntervalMs: 20,
   log: () => undefined,
   ...overrides,
+});
+const shifting = (before: { stable: number; candidate: number }) => ({
+  version: 1 as const,
+  runId: 'x',
+  step: 50,
+  before,
+  after: { stable: 50, candidate: 50 },
+  state: 'shifting' as const,
+  at: new Date().toISOString(),
 });
 const marker = () =>
   decodeMarkerCompact(
@@ -123,6 +132,9 @@ describe('Route 53 weighted records', () => {
         state.version,
       ),
     ).rejects.toThrow(/the records changed since they were read .*values provided do not match/);
+    await expect(
+      target.write(state.weights, shifting(state.weights), state.version),
+    ).rejects.toThrow(ConflictError);
     expect(route53.record(NAME, 'legacy')?.Weight).toBe(90);
   });
 
@@ -154,6 +166,47 @@ describe('Route 53 weighted records', () => {
     route53.records = route53.records.filter((r) => r.SetIdentifier !== 'prod-v2');
     await expect(shiftTraffic(targets(), 100, options())).rejects.toThrow(
       'no weighted records with SetIdentifier "legacy" and "prod-v2" (found: legacy)',
+    );
+  });
+
+  it('refuses a batch over the 1,000-record limit as a configuration error: one attempt, no concurrent writer blamed', async () => {
+    const values = (prefix: string) =>
+      Array.from({ length: 300 }, (_, i) => `${prefix}.${Math.floor(i / 250)}.${i % 250}`);
+    for (const [id, prefix] of [
+      ['legacy', '203.0'],
+      ['prod-v2', '198.51'],
+    ] as const) {
+      const record = route53.record(NAME, id);
+      if (record !== undefined) record.Values = values(prefix);
+    }
+    const [target] = targets();
+    if (target === undefined) throw new Error('no target');
+    const state = await target.read();
+    const error = await target
+      .write({ stable: 50, candidate: 50 }, shifting(state.weights), state.version)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).not.toBeInstanceOf(ConflictError);
+    expect(String(error)).toContain(
+      'Route 53 refused the change batch: [Number of records limit of 1000 exceeded.]',
+    );
+    expect(String(error)).not.toContain('\n');
+
+    const shift = await shiftTraffic(targets(), 50, options()).catch((e: unknown) => String(e));
+    expect(shift).toContain('Number of records limit of 1000 exceeded');
+    expect(shift).not.toMatch(/changed since|concurrent/);
+    // One batch from the direct write, one from the shift: no conflict retries.
+    expect(route53.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(route53.record(NAME, 'prod-v2')?.Weight).toBe(0);
+  });
+
+  it('names a hosted zone that does not exist as a configuration error', async () => {
+    route53.hostedZones = ['Z0987654321XYZ'];
+    const [target] = targets();
+    const error = await target?.read().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String(error)).toMatch(
+      /ListResourceRecordSets on arn:aws:route53:::hostedzone\/Z0123456789ABC: not found \(NoSuchHostedZone\)/,
     );
   });
 });

@@ -24,8 +24,10 @@ function serverTls() {
  * on it: discovery, GET/PUT/PATCH (JSON merge patch, JSON patch with test, server-side apply),
  * resourceVersion preconditions (409 Conflict), 415 for strategic merge patches on custom
  * resources, generation bumps on spec changes, and a Gateway controller that reports Accepted
- * for each new HTTPRoute generation after a delay. Faults (429 + Retry-After, 5xx, latency)
- * can be injected per request.
+ * for each new HTTPRoute generation after a delay, and a Deployment controller that rolls out
+ * each new generation on a virtual schedule (or never, for a stuck rollout). Server-side apply
+ * creates missing objects and records the field manager. Faults (429 + Retry-After, 5xx,
+ * latency) can be injected per request.
  */
 interface ResourceType {
   group: string;
@@ -45,6 +47,7 @@ const TYPES: ResourceType[] = [
     kind: 'Ingress',
     custom: false,
   },
+  { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', custom: false },
   {
     group: 'discovery.k8s.io',
     version: 'v1',
@@ -76,6 +79,7 @@ type Obj = {
     namespace: string;
     resourceVersion?: string;
     generation?: number;
+    managedFields?: { manager: string; operation: string }[];
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
@@ -99,6 +103,12 @@ export class FakeKubernetes extends LoopbackFake {
   /** Delay before the fake Gateway controller accepts a new HTTPRoute generation; undefined = controller down. */
   controllerDelayMs: number | undefined = 20;
   latencyMs = 0;
+  /**
+   * Deployments (by name) whose new pods never become available: after
+   * `progressDeadlineTicks` controller ticks the rollout reports ProgressDeadlineExceeded.
+   */
+  readonly stuckDeployments = new Set<string>();
+  progressDeadlineTicks = 3;
   private faults: Fault[] = [];
   private version = 1000;
   kubeconfig = '';
@@ -281,9 +291,22 @@ export class FakeKubernetes extends LoopbackFake {
       };
     }
     const key = this.key(apiVersion, type.kind, namespace, name);
-    const current = this.objects.get(key);
+    let current = this.objects.get(key);
+    if (
+      current === undefined &&
+      method === 'PATCH' &&
+      contentType === 'application/apply-patch+yaml' &&
+      url.searchParams.get('fieldManager') !== null
+    ) {
+      // Server-side apply creates what does not exist yet.
+      current = { apiVersion, kind: type.kind, metadata: { name, namespace, generation: 0 } };
+    }
     if (current === undefined) return { error: 404, message: `${type.plural} "${name}" not found` };
-    if (method === 'GET') return { body: current };
+    if (method === 'GET') {
+      // Reading a Deployment is one tick of its controller's virtual schedule.
+      if (type.kind === 'Deployment') this.tickDeployment(current);
+      return { body: current };
+    }
 
     let next: Obj;
     if (method === 'PUT') {
@@ -330,10 +353,88 @@ export class FakeKubernetes extends LoopbackFake {
       (current.metadata.generation ?? 1) +
       (JSON.stringify(next.spec) === JSON.stringify(current.spec) ? 0 : 1);
     next.status = current.status;
+    const manager = url.searchParams.get('fieldManager');
+    if (contentType === 'application/apply-patch+yaml' && manager !== null) {
+      const managers = (current.metadata.managedFields ?? []).filter((f) => f.manager !== manager);
+      next.metadata.managedFields = [...managers, { manager, operation: 'Apply' }];
+    }
     this.objects.set(key, next);
     if (type.kind === 'HTTPRoute' && next.metadata.generation !== current.metadata.generation)
       this.reconcile(next);
     return { body: next };
+  }
+
+  /** Advances every Deployment's controller by `ticks` steps, as that many reads would. */
+  advanceDeployments(ticks = 1): void {
+    for (const object of this.objects.values())
+      if (object.kind === 'Deployment') for (let i = 0; i < ticks; i++) this.tickDeployment(object);
+  }
+
+  /**
+   * A minimal Deployment controller on a virtual schedule (one step per read of the object):
+   * it observes the new generation, then brings up one updated replica per step, each ready
+   * and available a step later, then retires the old ones. A stuck Deployment's new pods never
+   * become available, and after `progressDeadlineTicks` steps its Progressing condition says
+   * ProgressDeadlineExceeded, as the real controller does after progressDeadlineSeconds.
+   */
+  private tickDeployment(object: Obj): void {
+    const generation = object.metadata.generation ?? 1;
+    const desired = (object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+    const status = (object.status ?? {}) as {
+      observedGeneration?: number;
+      replicas?: number;
+      updatedReplicas?: number;
+      readyReplicas?: number;
+      availableReplicas?: number;
+      conditions?: { type: string; status: string; reason: string; message: string }[];
+      ticks?: number;
+    };
+    const progressing = (state: 'True' | 'False', reason: string, message: string) => [
+      { type: 'Progressing', status: state, reason, message },
+    ];
+    if ((status.observedGeneration ?? 0) < generation) {
+      // A new template: old pods keep serving while new ones come up.
+      const old = status.availableReplicas ?? 0;
+      object.status = {
+        observedGeneration: generation,
+        replicas: old,
+        updatedReplicas: 0,
+        readyReplicas: old,
+        availableReplicas: old,
+        conditions: progressing('True', 'NewReplicaSetCreated', 'created new replica set'),
+        ticks: 0,
+      };
+    } else {
+      const ticks = (status.ticks ?? 0) + 1;
+      const stuck = this.stuckDeployments.has(object.metadata.name);
+      const updated = Math.min(desired, (status.updatedReplicas ?? 0) + 1);
+      const newAvailable = stuck ? 0 : Math.min(updated, status.updatedReplicas ?? 0);
+      const oldLeft = stuck
+        ? Math.max(0, (status.replicas ?? 0) - (status.updatedReplicas ?? 0))
+        : 0;
+      const done = !stuck && newAvailable === desired;
+      const deadline = stuck && ticks >= this.progressDeadlineTicks;
+      object.status = {
+        observedGeneration: generation,
+        replicas: done ? desired : updated + (stuck ? oldLeft : Math.max(0, desired - updated)),
+        updatedReplicas: updated,
+        readyReplicas: newAvailable + (stuck ? oldLeft : 0),
+        availableReplicas: newAvailable + (stuck ? oldLeft : 0),
+        conditions: deadline
+          ? progressing(
+              'False',
+              'ProgressDeadlineExceeded',
+              `ReplicaSet "${object.metadata.name}-new" has timed out progressing.`,
+            )
+          : progressing(
+              'True',
+              done ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+              done ? 'rolled out' : 'progressing',
+            ),
+        ticks,
+      };
+    }
+    object.metadata.resourceVersion = String(++this.version);
   }
 
   /** The Gateway controller: after a delay, reports Accepted for the route's current generation (a status write, which bumps resourceVersion). */

@@ -6,7 +6,8 @@ import { XMLParser } from 'fast-xml-parser';
  * A fake of the Route 53 REST-XML API (2013-04-01) for the calls the router makes:
  * ListResourceRecordSets, ChangeResourceRecordSets (atomic batch; a DELETE must match the
  * current record exactly, a CREATE must not collide: otherwise InvalidChangeBatch and nothing
- * changes) and GetChange (PENDING, then INSYNC after `propagationMs`). Throttling can be injected.
+ * changes; a batch over the 1,000-value limit is refused whole, also as InvalidChangeBatch) and
+ * GetChange (PENDING, then INSYNC after `propagationMs`). Throttling can be injected.
  */
 export interface FakeRecord {
   Name: string;
@@ -23,6 +24,11 @@ export class FakeRoute53 extends LoopbackFake {
   records: FakeRecord[] = [];
   readonly requests: { method: string; path: string }[] = [];
   propagationMs = 30;
+  /** Route 53's per-batch limits: 1,000 resource record values, 1,000 changes. */
+  maxRecords = 1000;
+  maxChanges = 1000;
+  /** When set, other zone ids answer NoSuchHostedZone (404), as Route 53 does. */
+  hostedZones: string[] | undefined;
   private changes = new Map<string, number>();
   private throttle = 0;
 
@@ -51,6 +57,11 @@ export class FakeRoute53 extends LoopbackFake {
     }
     const rrset = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/.exec(url.pathname);
     const change = /^\/2013-04-01\/change\/([^/]+)$/.exec(url.pathname);
+    const zone = rrset?.[1];
+    if (zone !== undefined && this.hostedZones !== undefined && !this.hostedZones.includes(zone)) {
+      this.error(res, 404, 'NoSuchHostedZone', `No hosted zone found with ID: ${zone}`);
+      return;
+    }
     if (rrset !== null && method === 'GET') {
       this.list(res, url);
       return;
@@ -126,10 +137,30 @@ export class FakeRoute53 extends LoopbackFake {
         };
       };
     };
+    // Route 53's batch limits, checked before any change: values count once per CREATE or
+    // DELETE and twice per UPSERT (ChangeResourceRecordSets, "Limits on ... requests").
+    const changes = parsed.ChangeResourceRecordSetsRequest.ChangeBatch.Changes.Change;
+    const values = changes.reduce(
+      (sum, c) =>
+        sum +
+        (c.ResourceRecordSet.ResourceRecords?.ResourceRecord.length ?? 0) *
+          (c.Action === 'UPSERT' ? 2 : 1),
+      0,
+    );
+    if (changes.length > this.maxChanges || values > this.maxRecords) {
+      this.error(
+        res,
+        400,
+        'InvalidChangeBatch',
+        changes.length > this.maxChanges
+          ? `[Number of changes limit of ${this.maxChanges} exceeded.]`
+          : `[Number of records limit of ${this.maxRecords} exceeded.]`,
+      );
+      return;
+    }
     const working = this.records.map((r) => ({ ...r }));
     const problems: string[] = [];
-    for (const { Action, ResourceRecordSet: raw } of parsed.ChangeResourceRecordSetsRequest
-      .ChangeBatch.Changes.Change) {
+    for (const { Action, ResourceRecordSet: raw } of changes) {
       const record: FakeRecord = {
         Name: raw.Name,
         Type: raw.Type,

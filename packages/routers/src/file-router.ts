@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { systemClock, type Clock } from '@cutover/kit';
+import { ConfigError, systemClock, type Clock } from '@cutover/kit';
 import { formatDuration, type Weights } from '@cutover/plan';
 import {
   ConflictError,
@@ -19,6 +19,7 @@ import {
   type RouterTarget,
   type TargetState,
 } from '@cutover/traffic';
+import { kindOf, settingsObject, text, type RouterDefinition } from './router-settings.js';
 
 export interface FileRouterOptions {
   /** How long a write waits for another writer's lock before it fails. Default 30 s. */
@@ -84,7 +85,7 @@ export class FileRouter implements RouterTarget {
       raw = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
       return Promise.reject(
-        new Error(
+        new ConfigError(
           `${this.path}: not a weights file (${error instanceof Error ? error.message : String(error)})`,
           { cause: error },
         ),
@@ -94,7 +95,7 @@ export class FileRouter implements RouterTarget {
     const candidate = raw[this.names.candidate];
     if (typeof stable !== 'number' || typeof candidate !== 'number')
       return Promise.reject(
-        new Error(
+        new ConfigError(
           `${this.path}: expected numbers for "${this.names.stable}" and "${this.names.candidate}", got ${text.slice(0, 120)}`,
         ),
       );
@@ -288,3 +289,29 @@ function unlinkQuietly(path: string): void {
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
+
+export interface FileSettings {
+  kind: 'file';
+  path: string;
+  stable: string;
+  candidate: string;
+}
+
+const key = text('a JSON key like "blue"', undefined, 256);
+
+export const fileRouter: RouterDefinition<FileSettings> = {
+  kind: 'file',
+  summary: 'a local JSON weights file (rehearsals, script-driven routers), written under a lock',
+  settings: settingsObject({
+    kind: kindOf('file'),
+    path: text('a file path like ".cutover/weights.json"'),
+    stable: key,
+    candidate: key,
+  }),
+  create: (settings, context) => [
+    new FileRouter(context.resolvePath(settings.path), {
+      stable: settings.stable,
+      candidate: settings.candidate,
+    }),
+  ],
+};

@@ -1,6 +1,16 @@
+import { ConfigError, v } from '@cutover/kit';
 import type { Weights } from '@cutover/plan';
-import type { KubeObject } from './kube-client.js';
+import type { KubeObject } from '@cutover/kubernetes';
 import { KubernetesObjectTarget } from './object-target.js';
+import type { RouterDefinition } from '../router-settings.js';
+import {
+  type BackendSettings,
+  kubernetesSettings,
+  kubernetesTargets,
+  readiness,
+  serviceName,
+  sides,
+} from './kubernetes-settings.js';
 
 interface BackendRef {
   name: string;
@@ -27,7 +37,7 @@ export class GatewayApiRouter extends KubernetesObjectTarget {
     const rules = this.splitRules(object);
     const first = rules[0];
     if (first === undefined)
-      throw new Error(
+      throw new ConfigError(
         `${this.description}: no rule routes to both backends "${this.backends.stable}" and "${this.backends.candidate}"`,
       );
     const weight = (ref: BackendRef) => ref.weight ?? 1; // the Gateway API default weight is 1
@@ -92,3 +102,25 @@ export class GatewayApiRouter extends KubernetesObjectTarget {
     });
   }
 }
+
+export const gatewayApiRouter: RouterDefinition<BackendSettings> = {
+  kind: 'gateway-api',
+  summary:
+    'Gateway API HTTPRoute: backendRefs weights in every rule naming both Services; effective once every parent Gateway accepts the generation',
+  settings: kubernetesSettings<BackendSettings>('gateway-api', {
+    stable: serviceName,
+    candidate: serviceName,
+    readiness: v.optional(readiness),
+  }),
+  create: (settings, context) =>
+    kubernetesTargets(
+      settings,
+      context,
+      'gateway.networking.k8s.io/v1',
+      'HTTPRoute',
+      (client, ref) => {
+        const { backends, readiness } = sides(settings);
+        return new GatewayApiRouter(client, ref, backends, readiness);
+      },
+    ),
+};

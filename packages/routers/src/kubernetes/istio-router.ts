@@ -1,6 +1,15 @@
+import { ConfigError } from '@cutover/kit';
 import type { Weights } from '@cutover/plan';
-import type { KubeObject } from './kube-client.js';
+import type { KubeObject } from '@cutover/kubernetes';
 import { KubernetesObjectTarget } from './object-target.js';
+import { text, type RouterDefinition } from '../router-settings.js';
+import {
+  type BackendSettings,
+  kubernetesSettings,
+  kubernetesTargets,
+  readiness,
+  sides,
+} from './kubernetes-settings.js';
 
 interface Destination {
   destination?: { host?: string; subset?: string };
@@ -30,7 +39,7 @@ export class IstioRouter extends KubernetesObjectTarget {
       if (stable !== undefined && candidate !== undefined)
         return this.percent(stable.weight ?? 0, candidate.weight ?? 0);
     }
-    throw new Error(
+    throw new ConfigError(
       `${this.description}: no http route sends to both "${this.backends.stable}" and "${this.backends.candidate}"`,
     );
   }
@@ -57,3 +66,32 @@ export class IstioRouter extends KubernetesObjectTarget {
     return { spec: { http } };
   }
 }
+
+const subset = text(
+  'a subset or host name like "green"',
+  /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+  253,
+);
+
+export const istioRouter: RouterDefinition<BackendSettings> = {
+  kind: 'istio',
+  summary:
+    'Istio VirtualService: route weights of the stable/candidate subsets in every http route naming both',
+  // Subsets share one Service, so its endpoints cannot tell the sides apart: readiness names them.
+  settings: kubernetesSettings<BackendSettings>('istio', {
+    stable: subset,
+    candidate: subset,
+    readiness,
+  }),
+  create: (settings, context) =>
+    kubernetesTargets(
+      settings,
+      context,
+      'networking.istio.io/v1',
+      'VirtualService',
+      (client, ref) => {
+        const { backends, readiness } = sides(settings);
+        return new IstioRouter(client, ref, backends, readiness);
+      },
+    ),
+};

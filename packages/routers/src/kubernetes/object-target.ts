@@ -7,7 +7,7 @@ import {
   type RouterTarget,
   type TargetState,
 } from '@cutover/traffic';
-import { describe, type KubeClient, type KubeObject, type ObjectRef } from './kube-client.js';
+import { describe, type KubeClient, type KubeObject, type ObjectRef } from '@cutover/kubernetes';
 
 /**
  * The shared part of every Kubernetes router: read the object, keep its resourceVersion,

@@ -1,6 +1,14 @@
+import { ConfigError } from '@cutover/kit';
 import type { Weights } from '@cutover/plan';
-import type { KubeClient, KubeObject, ObjectRef } from './kube-client.js';
+import type { KubeClient, KubeObject, ObjectRef } from '@cutover/kubernetes';
 import { KubernetesObjectTarget } from './object-target.js';
+import type { RouterDefinition } from '../router-settings.js';
+import {
+  type KubernetesSettings,
+  kubernetesSettings,
+  kubernetesTargets,
+  labelSelector,
+} from './kubernetes-settings.js';
 
 /**
  * Blue/green by Service selector: the Service selects either the stable or the candidate
@@ -33,7 +41,7 @@ export class ServiceSelectorRouter extends KubernetesObjectTarget {
       Object.entries(a).every(([k, v]) => selector[k] === v);
     if (same(this.selectors.candidate)) return { stable: 0, candidate: 100 };
     if (same(this.selectors.stable)) return { stable: 100, candidate: 0 };
-    throw new Error(
+    throw new ConfigError(
       `${this.description}: selector ${JSON.stringify(selector)} is neither stable ${JSON.stringify(this.selectors.stable)} nor candidate ${JSON.stringify(this.selectors.candidate)}`,
     );
   }
@@ -55,3 +63,29 @@ export class ServiceSelectorRouter extends KubernetesObjectTarget {
     return { stable, candidate };
   }
 }
+
+export interface SelectorSettings extends KubernetesSettings {
+  'stable-selector': Record<string, string>;
+  'candidate-selector': Record<string, string>;
+}
+
+export const serviceSelectorRouter: RouterDefinition<SelectorSettings> = {
+  kind: 'service-selector',
+  summary: 'Service selector switch, blue/green all at once (0 or 100 only)',
+  settings: kubernetesSettings<SelectorSettings>('service-selector', {
+    'stable-selector': labelSelector,
+    'candidate-selector': labelSelector,
+  }),
+  create: (settings, context) =>
+    kubernetesTargets(
+      settings,
+      context,
+      'v1',
+      'Service',
+      (client, ref) =>
+        new ServiceSelectorRouter(client, ref, {
+          stable: settings['stable-selector'],
+          candidate: settings['candidate-selector'],
+        }),
+    ),
+};

@@ -1,0 +1,323 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import {
+  ConfigError,
+  ConflictError,
+  ServiceError,
+  errorMessage,
+  redactUrls,
+  retry,
+  type Clock,
+} from '@cutover/kit';
+import { type RolloutStatus, rolloutOf } from './rollout-status.js';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export type KubeObject = KubernetesObject & {
+  spec?: unknown;
+  status?: unknown;
+  [key: string]: unknown;
+};
+
+export interface KubeClientOptions {
+  /** A kubeconfig file; without it the standard loading (KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  clock: Clock;
+}
+
+type Api = {
+  objects: import('@kubernetes/client-node').KubernetesObjectApi;
+  core: import('@kubernetes/client-node').CoreV1Api;
+  discovery: import('@kubernetes/client-node').DiscoveryV1Api;
+  PatchStrategy: typeof import('@kubernetes/client-node').PatchStrategy;
+};
+
+/**
+ * The Kubernetes calls of the routers and of deploy-stack, through @kubernetes/client-node
+ * (loaded on first use: it is the heaviest dependency). 429 and 5xx are retried with backoff,
+ * honouring Retry-After. Failures come out in the kit's error model: 409 is a ConflictError
+ * (the caller re-reads), 404/401/403 and a kubeconfig that cannot be loaded are ConfigErrors
+ * naming the object and the verbs the credentials need, retries used up are ServiceErrors.
+ */
+export class KubeClient {
+  private api: Promise<Api> | undefined;
+  calls = 0;
+
+  constructor(private readonly options: KubeClientOptions) {}
+
+  private load(): Promise<Api> {
+    this.api ??= import('@kubernetes/client-node').then((k8s) => {
+      const config = new k8s.KubeConfig();
+      const source =
+        this.options.kubeconfig === undefined
+          ? 'the default kubeconfig'
+          : `kubeconfig ${this.options.kubeconfig}`;
+      try {
+        if (this.options.kubeconfig === undefined) config.loadFromDefault();
+        else config.loadFromFile(this.options.kubeconfig);
+      } catch (error) {
+        throw new ConfigError(`${source}: cannot be loaded (${oneLine(errorMessage(error))})`, {
+          cause: error,
+        });
+      }
+      if (this.options.context !== undefined) {
+        const names = config.getContexts().map((c) => c.name);
+        if (!names.includes(this.options.context))
+          throw new ConfigError(
+            `${source}: has no context ${JSON.stringify(this.options.context)} (contexts: ${names.join(', ') || 'none'})`,
+          );
+        config.setCurrentContext(this.options.context);
+      }
+      if (config.getCurrentCluster() === null)
+        throw new ConfigError(
+          `${source}: names no cluster; set router.kubeconfig or KUBECONFIG, or run inside the cluster`,
+        );
+      return {
+        objects: k8s.KubernetesObjectApi.makeApiClient(config),
+        core: config.makeApiClient(k8s.CoreV1Api),
+        discovery: config.makeApiClient(k8s.DiscoveryV1Api),
+        PatchStrategy: k8s.PatchStrategy,
+      };
+    });
+    return this.api;
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject> {
+    const { objects } = await this.load();
+    return this.call({ verb: 'read', ref, needs: ['get'] }, () =>
+      objects.read<KubeObject>({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      }),
+    );
+  }
+
+  /** JSON merge patch (never strategic merge: custom resources refuse it with 415). */
+  async mergePatch(ref: ObjectRef, body: Record<string, unknown>): Promise<KubeObject> {
+    const { objects, PatchStrategy } = await this.load();
+    const spec = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      ...body,
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        ...(body.metadata as object | undefined),
+      },
+    };
+    return this.call(
+      { verb: 'patch', ref, needs: ['get', 'patch'] },
+      () =>
+        objects.patch(
+          spec,
+          undefined,
+          undefined,
+          'cutover',
+          undefined,
+          PatchStrategy.MergePatch,
+        ) as Promise<KubeObject>,
+    );
+  }
+
+  /**
+   * Server-side apply: the object (apiVersion, kind, metadata.name/namespace and the fields
+   * this manager owns) is created or updated; fields other managers own are left alone, and a
+   * field another manager owns is a 409 conflict (never forced: that would take it over).
+   */
+  async apply(object: KubeObject, fieldManager: string): Promise<KubeObject> {
+    const { objects, PatchStrategy } = await this.load();
+    const ref = refOf(object);
+    return this.call({ verb: 'apply', ref, needs: ['get', 'create', 'patch'] }, () =>
+      objects.patch(
+        object,
+        undefined,
+        undefined,
+        fieldManager,
+        false,
+        PatchStrategy.ServerSideApply,
+      ),
+    );
+  }
+
+  /** Where a Deployment's rollout stands, as `kubectl rollout status` judges it. */
+  async rolloutStatus(ref: Omit<ObjectRef, 'apiVersion' | 'kind'>): Promise<RolloutStatus> {
+    const object = await this.get({ apiVersion: 'apps/v1', kind: 'Deployment', ...ref });
+    return rolloutOf(object, describe({ apiVersion: 'apps/v1', kind: 'Deployment', ...ref }));
+  }
+
+  async endpointsReady(namespace: string, service: string): Promise<boolean> {
+    const { discovery } = await this.load();
+    const list = await this.call(
+      {
+        verb: 'list',
+        what: `EndpointSlices of Service ${namespace}/${service}`,
+        resource: 'endpointslices.discovery.k8s.io',
+        namespace,
+        needs: ['list'],
+      },
+      () =>
+        discovery.listNamespacedEndpointSlice({
+          namespace,
+          labelSelector: `kubernetes.io/service-name=${service}`,
+        }),
+    );
+    return list.items.some((slice) =>
+      (Array.isArray(slice.endpoints) ? slice.endpoints : []).some(
+        (endpoint) => endpoint.conditions?.ready !== false,
+      ),
+    );
+  }
+
+  async podsReady(namespace: string, selector: Record<string, string>): Promise<boolean> {
+    const { core } = await this.load();
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const list = await this.call(
+      {
+        verb: 'list',
+        what: `pods ${labelSelector} in ${namespace}`,
+        resource: 'pods',
+        namespace,
+        needs: ['list'],
+      },
+      () => core.listNamespacedPod({ namespace, labelSelector }),
+    );
+    return list.items.some((pod) =>
+      (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+  }
+
+  private async call<T>(call: Call, operation: () => Promise<T>): Promise<T> {
+    const what = 'ref' in call ? `${call.verb} ${describe(call.ref)}` : `${call.verb} ${call.what}`;
+    try {
+      return await retry(
+        () => {
+          this.calls++;
+          return operation();
+        },
+        {
+          attempts: 5,
+          baseDelayMs: 200,
+          maxDelayMs: 10_000,
+          clock: this.options.clock,
+          classify: (error) => {
+            const { code, headers } = details(error);
+            const after = Number(headers['retry-after']);
+            if (code === 429)
+              return Number.isFinite(after)
+                ? { retry: true, afterMs: after * 1000 }
+                : { retry: true };
+            return { retry: code === undefined || code >= 500 };
+          },
+        },
+      );
+    } catch (error) {
+      throw errorFor(error, what, call);
+    }
+  }
+}
+
+type Call = { verb: string; needs: string[] } & (
+  { ref: ObjectRef } | { what: string; resource: string; namespace: string }
+);
+
+/** The kit's error for a failed call, naming the object, and for 401/403 the verbs needed. */
+function errorFor(error: unknown, what: string, call: Call): Error {
+  const { code, message } = details(error);
+  const text = oneLine(message);
+  if (code === 409)
+    return new ConflictError(`${what}: the object changed since it was read (409 Conflict)`, {
+      cause: error,
+    });
+  if (code === 404)
+    return new ConfigError(
+      `${what}: not found (404); check the name, the namespace and the kubeconfig context`,
+      { cause: error },
+    );
+  if (code === 401)
+    return new ConfigError(
+      `${what}: unauthorized (401); the kubeconfig's credentials were refused (expired token?)`,
+      { cause: error },
+    );
+  if (code === 403) {
+    const resource = 'ref' in call ? resourceOf(call.ref) : call.resource;
+    const namespace = 'ref' in call ? call.ref.namespace : call.namespace;
+    return new ConfigError(
+      `${what}: forbidden (403); the credentials need ${call.needs.join(', ')} on ${resource} in namespace ${namespace} (kubectl auth can-i ${call.needs.at(-1) ?? 'get'} ${resource} -n ${namespace})`,
+      { cause: error },
+    );
+  }
+  if (code !== undefined && code >= 400 && code < 500 && code !== 429)
+    return new ConfigError(`${what}: refused (HTTP ${code}): ${text}`, { cause: error });
+  return new ServiceError(`${what} failed${code === undefined ? '' : ` (HTTP ${code})`}: ${text}`, {
+    cause: error,
+  });
+}
+
+function details(error: unknown): {
+  code: number | undefined;
+  headers: Record<string, string>;
+  message: string;
+} {
+  const e = error as {
+    code?: unknown;
+    headers?: Record<string, string>;
+    body?: unknown;
+    message?: string;
+  };
+  const code = typeof e.code === 'number' ? e.code : undefined;
+  let message = e.message ?? String(error);
+  if (typeof e.body === 'string') {
+    try {
+      message = (JSON.parse(e.body) as { message?: string }).message ?? message;
+    } catch {
+      // keep the client's message
+    }
+  }
+  return { code, headers: e.headers ?? {}, message };
+}
+
+/** API server text is outside input: one line, no credentials in URLs, bounded. */
+function oneLine(text: string): string {
+  const line = redactUrls(text).replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+const PLURALS: Record<string, string> = {
+  Ingress: 'ingresses',
+  EndpointSlice: 'endpointslices',
+  NetworkPolicy: 'networkpolicies',
+};
+
+/** `httproutes.gateway.networking.k8s.io`, as RBAC rules and `kubectl auth can-i` name it. */
+export function resourceOf(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): string {
+  const plural =
+    PLURALS[ref.kind] ??
+    (ref.kind.endsWith('y')
+      ? `${ref.kind.slice(0, -1).toLowerCase()}ies`
+      : ref.kind.endsWith('s')
+        ? `${ref.kind.toLowerCase()}es`
+        : `${ref.kind.toLowerCase()}s`);
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+  return group === '' ? plural : `${plural}.${group ?? ''}`;
+}
+
+function refOf(object: KubeObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion ?? '',
+    kind: object.kind ?? '',
+    namespace: object.metadata?.namespace ?? 'default',
+    name: object.metadata?.name ?? '',
+  };
+}
+
+export function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
