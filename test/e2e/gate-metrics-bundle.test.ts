@@ -38,7 +38,7 @@ const planWith = (metrics: string, query: string) => `version: 1
 name: shop
 strategy: blue-green
 target: { kind: file, name: shop }
-router: { kind: file, path: w.json }
+router: { kind: file, path: w.json, stable: stable, candidate: candidate }
 metrics: ${metrics}
 steps:
   - { weight: 100, bake: 1h, gates: [errors] }
@@ -75,7 +75,7 @@ describe('the gate-metrics bundle', () => {
     const run = await runBundle(dir, {
       INPUT_PLAN: 'plan.yaml',
       INPUT_MODE: 'check',
-      INPUT_STEP: '100',
+      INPUT_STEP: '2',
       INPUT_TO: new Date(T0 + 3600_000).toISOString(),
     });
     expect(run.code).toBe(0);
@@ -96,7 +96,7 @@ describe('the gate-metrics bundle', () => {
     const run = await runBundle(dir, {
       INPUT_PLAN: 'plan.yaml',
       INPUT_MODE: 'check',
-      INPUT_STEP: '100',
+      INPUT_STEP: '2',
       INPUT_TO: new Date(T0 + 3600_000).toISOString(),
       AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'secret',

@@ -178,3 +178,99 @@ describe('shift-traffic with a file router: after traffic moved', () => {
     expect(run.weights()).toMatchObject({ blue: 90, green: 10 });
   });
 });
+
+describe('shift-traffic: one meaning of step', () => {
+  const done = (candidate: number, at: string, extra: Record<string, unknown> = {}) => ({
+    version: 1,
+    runId: '700-1',
+    step: candidate,
+    before: { stable: 100, candidate: 0 },
+    after: { stable: 100 - candidate, candidate },
+    state: 'done',
+    at,
+    ...extra,
+  });
+
+  it('refuses a weight written in step, saying what to write instead', async () => {
+    const run = await shift({
+      inputs: { plan: 'plan.yaml', step: '25' },
+      files: { 'plan.yaml': PLAN },
+    });
+    expect(run.failure).toBe(
+      "input 'step': 25 is not a step number (the plan has steps 1-4); step now means the plan step: for the 25% step write step: 2, or weight: 25",
+    );
+  });
+
+  it('step current re-asserts the step the marker records without writing', async () => {
+    const text = JSON.stringify({
+      blue: 90,
+      green: 10,
+      [MARKER_KEY]: done(10, '2026-01-01T00:00:00.000Z'),
+    });
+    const run = await shift({
+      inputs: { plan: 'plan.yaml', step: 'current' },
+      files: { 'plan.yaml': PLAN, 'weights.json': text },
+    });
+    expect(run.failure).toBeUndefined();
+    expect(run.kit.outputs.step).toBe('1');
+    expect(readFileSync(join(run.workspace, 'weights.json'), 'utf8')).toBe(text);
+  });
+
+  it('step next refuses while the current step bakes, saying until when', async () => {
+    // The memory kit's clock reads 2026-01-01T00:00:00Z: the step began 10 minutes before.
+    const recent = '2025-12-31T23:50:00.000Z';
+    const run = await shift({
+      inputs: { plan: 'plan.yaml', step: 'next' },
+      files: {
+        'plan.yaml': PLAN,
+        'weights.json': JSON.stringify({ blue: 90, green: 10, [MARKER_KEY]: done(10, recent) }),
+      },
+    });
+    expect(run.failure).toMatch(
+      /^input 'step': "next" holds \(hold\): baking step 1 \(10%\) for 50m more; wait until 2026-01-01T00:50:00.000Z, or name the step to move now \(step: N\)$/,
+    );
+    expect(run.weights()).toMatchObject({ blue: 90, green: 10 });
+  });
+
+  it('records the verdict that justified the move, the plan hash and the bake start', async () => {
+    const results = JSON.stringify([
+      { rule: 'errors', status: 'pass', severity: 'critical', reason: 'never > 5% for 5m' },
+      { rule: 'latency', status: 'fail', severity: 'warning', reason: '350 ms > 200 ms' },
+    ]);
+    const run = await shift({
+      inputs: { plan: 'plan.yaml', step: '1', verdict: results },
+      files: { 'plan.yaml': PLAN },
+    });
+    expect(run.failure).toBeUndefined();
+    const marker = run.weights()[MARKER_KEY] as Record<string, unknown>;
+    expect(marker).toMatchObject({
+      state: 'done',
+      verdict: { status: 'pass', reason: 'errors: never > 5% for 5m' },
+    });
+    expect(marker.planHash).toMatch(/^[0-9a-f]{12}$/);
+    expect(marker.stepStartedAt).toBe(marker.at);
+  });
+
+  it.each(['fail', 'maybe'])('refuses verdict %s that cannot justify a move', async (verdict) => {
+    const run = await shift({
+      inputs: { plan: 'plan.yaml', step: 'next', verdict },
+      files: { 'plan.yaml': PLAN },
+    });
+    expect(run.failure).toMatch(
+      verdict === 'fail'
+        ? /"next" holds \(rollback\)/
+        : /^input 'verdict': expected pass, fail or inconclusive/,
+    );
+    expect(existsSync(join(run.workspace, 'weights.json'))).toBe(false);
+  });
+
+  it('refuses a run-id that would not fit the marker, naming the input and the limit', async () => {
+    const run = await shift({
+      inputs: { plan: 'plan.yaml', step: 'next', 'run-id': 'x'.repeat(65) },
+      files: { 'plan.yaml': PLAN },
+    });
+    expect(run.failure).toContain(
+      `input 'run-id': "${'x'.repeat(65)}" (65 characters) is not a run id; expected 1 to 64 characters`,
+    );
+  });
+});

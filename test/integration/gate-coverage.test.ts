@@ -41,7 +41,7 @@ function planFor(url: string): string {
 name: coverage
 strategy: blue-green
 target: { kind: file, name: shop }
-router: { kind: file, path: w.json }
+router: { kind: file, path: w.json, stable: stable, candidate: candidate }
 metrics: { provider: prometheus, url: '${url}' }
 steps:
   - { weight: 100, bake: 1h, gates: [healthy] }

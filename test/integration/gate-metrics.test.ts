@@ -31,7 +31,7 @@ const plan = (
 name: shop
 strategy: phased
 target: { kind: file, name: shop }
-router: { kind: file, path: w.json }
+router: { kind: file, path: w.json, stable: stable, candidate: candidate }
 metrics: ${metrics}
 steps:
   - { weight: 10, bake: 30m, gates: [errors, latency] }
@@ -67,7 +67,7 @@ describe('gate-metrics on recorded samples', () => {
   );
 
   it('watch mode fails as soon as the breach has lasted its for window', async () => {
-    const { kit, failure } = await run(dir, { step: '10' });
+    const { kit, failure } = await run(dir, { step: '1' });
     expect(failure).toBe('gate failed: errors: 9.0% > 5% for 5m');
     expect(kit.outputs.verdict).toBe('fail');
     const results = JSON.parse(kit.outputs.results ?? '[]') as {
@@ -88,9 +88,9 @@ describe('gate-metrics on recorded samples', () => {
   });
 
   it('writes a summary with each rule against its threshold and a chart', async () => {
-    const { kit } = await run(dir, { step: '10' });
+    const { kit } = await run(dir, { weight: '10' });
     const lines = kit.summary.split('\n').filter((line) => line !== '');
-    expect(lines[0]).toBe('## ❌ Gates errors, latency \\(watch, step 10%\\): fail');
+    expect(lines[0]).toBe('## ❌ Gates errors, latency \\(watch, step 1: 10%\\): fail');
     expect(lines[1]).toBe('**Step fails: gate failed: errors: 9.0% &gt; 5% for 5m.**');
     expect(kit.summary).toContain(
       '| errors | critical | ❌ fail | &gt; 5% | 5m | 9.0% | 9.0% | 61 of 61 | 100% | 9.0% &gt; 5% for 5m |',
@@ -107,7 +107,7 @@ describe('gate-metrics on recorded samples', () => {
   });
 
   it('shadow mode reports the failure but does not fail the step', async () => {
-    const { kit, failure } = await run(dir, { step: '10', shadow: 'true' });
+    const { kit, failure } = await run(dir, { step: '1', shadow: 'true' });
     expect(failure).toBeUndefined();
     expect(kit.outputs.verdict).toBe('fail');
     expect(
@@ -121,7 +121,7 @@ describe('gate-metrics on recorded samples', () => {
     const clock = createVirtualClock(T0 + 24 * 60 * M);
     const { kit, failure } = await run(
       dir,
-      { mode: 'check', step: '100', to: new Date(T0 + 2 * 60 * M).toISOString() },
+      { mode: 'check', step: '2', to: new Date(T0 + 2 * 60 * M).toISOString() },
       clock,
     );
     expect(failure).toBeUndefined();
@@ -129,8 +129,8 @@ describe('gate-metrics on recorded samples', () => {
   });
 
   it('refuses bad inputs before querying anything, naming the input and what is allowed', async () => {
-    expect((await run(dir, { step: '50' })).failure).toBe(
-      "input 'step': the plan has no step of weight 50; steps: 10, 100",
+    expect((await run(dir, { weight: '50' })).failure).toBe(
+      "input 'weight': the plan has no step of weight 50; steps: 10, 100",
     );
     expect((await run(dir, { gates: 'errors, typo' })).failure).toBe(
       'input \'gates\': "typo" not defined in plan.yaml; gates: errors, latency',
@@ -152,11 +152,68 @@ describe('gate-metrics on recorded samples', () => {
     );
   });
 
+  it.each([
+    [
+      { step: '10' },
+      "input 'step': 10 is not a step number (the plan has steps 1-2); step now means the plan step: for the 10% step write step: 1, or weight: 10",
+    ],
+    [
+      { step: '50' },
+      'input \'step\': 50 is not a step number (the plan has steps 1-2); expected "current" or a step number from 1 to 2 (step means the plan step, weight a percentage: 10%, 100%)',
+    ],
+    [
+      { step: 'next' },
+      `input 'step': "next" has no gates yet; gates judge the step traffic is at: write step: current, or the step's number`,
+    ],
+    [{ step: '1', weight: '10' }, "give at most one of input 'step' and input 'weight'"],
+    [{ weight: '10%' }, `input 'weight': expected a whole percentage from 0 to 100, got "10%"`],
+  ])('refuses step/weight %j, saying what to write instead', async (inputs, message) => {
+    expect((await run(dir, inputs)).failure).toBe(message);
+  });
+
+  it('step current reads the step and its start from the marker on the router target', async () => {
+    const here = workspace(
+      plan(`{ provider: file, path: samples.yaml, start: '${new Date(T0).toISOString()}' }`),
+      samples,
+    );
+    const marker = {
+      version: 1,
+      runId: '41-1',
+      step: 100,
+      before: { stable: 90, candidate: 10 },
+      after: { stable: 0, candidate: 100 },
+      state: 'done',
+      at: new Date(T0 + 30 * M).toISOString(),
+      stepStartedAt: new Date(T0 + 30 * M).toISOString(),
+    };
+    writeFileSync(
+      join(here, 'w.json'),
+      JSON.stringify({ stable: 0, candidate: 100, 'cutover.dev/traffic': marker }),
+    );
+    // A day later, check mode judges step 2's bake from when it began, not the hour before `to`.
+    const { kit, failure } = await run(
+      here,
+      { mode: 'check', step: 'current', to: new Date(T0 + 70 * M).toISOString() },
+      createVirtualClock(T0 + 24 * 60 * M),
+    );
+    expect(failure).toBeUndefined();
+    expect(kit.summary).toContain('(check, step 2: 100%\\): pass');
+    expect(kit.summary).toContain('Window 2026-06-01T00:30:00Z → 2026-06-01T01:10:00Z (40m)');
+  });
+
+  it('step current on a target with no cutover step refuses, naming the weight', async () => {
+    const here = workspace(plan('{ provider: file, path: samples.yaml }'));
+    writeFileSync(join(here, 'w.json'), JSON.stringify({ stable: 100, candidate: 0 }));
+    expect((await run(here, { step: 'current' })).failure).toContain(
+      'has 0% on the candidate, which is no step of the plan (10, 100); no step is being baked',
+    );
+  });
+
   it('refuses an invalid plan with every problem listed', async () => {
     const bad = workspace(
       plan('{ provider: file, path: samples.yaml }').replace('weight: 100', 'weight: 5'),
     );
-    expect((await run(bad, { step: '10' })).failure).toBe(
+    expect((await run(bad, { step: '1' })).failure).toBe(
       "input 'plan': plan.yaml is not a valid plan:\nplan.yaml: steps[1].weight: weights must ascend, got 10 -> 5\nplan.yaml: steps[1].weight: the last step must send 100% to the candidate, got 5",
     );
   });
@@ -169,7 +226,7 @@ describe('gate-metrics: an inconclusive verdict is never a green check', () => {
     `  errors: { query: errors, threshold: '> 5%', for: 5m, interval: 15s${extra} }\n  latency: { query: latency, threshold: '> 200ms', severity: warning }`;
   const withPolicy = (policy: string, extra = '') =>
     `${plan(fileMetrics, gate(extra))}rollback: ${policy}\n`;
-  const checkInputs = { mode: 'check', step: '100', to: new Date(T0 + 60 * M).toISOString() };
+  const checkInputs = { mode: 'check', step: '2', to: new Date(T0 + 60 * M).toISOString() };
   const later = () => createVirtualClock(T0 + 24 * 60 * M);
 
   it('check mode fails the step on missing data and says what to do', async () => {

@@ -6,11 +6,13 @@ export const inputs = {
     required: true,
   }),
   gates: input.list(
-    'Gates to evaluate (comma or newline separated); default: those of input step, else every gate of the plan.',
+    'Gates to evaluate (comma or newline separated); default: those of the step, else every gate of the plan.',
   ),
-  step: input.optionalInteger(
-    'Candidate weight of the plan step whose gates to evaluate; its bake is the default watch duration.',
-    { min: 1, max: 100 },
+  step: input.optionalString(
+    'Plan step whose gates to evaluate: its number (1 = first) or "current" (the step traffic is at, read from the marker on the plan\'s router target; its bake is bounded by when the step began). Its bake is the default watch duration.',
+  ),
+  weight: input.optionalString(
+    'Select the plan step by its candidate percentage instead of its number (give step or weight).',
   ),
   mode: input.choice(
     'watch: poll during the bake and fail as soon as a breach lasts its for window; check: judge the finished window from/to.',
@@ -18,10 +20,10 @@ export const inputs = {
     { default: 'watch' },
   ),
   duration: input.optionalString(
-    'watch: how long to watch, like "30m" or "1d"; default the bake of input step.',
+    'watch: how long to watch, like "30m" or "1d"; default the bake of the step (for step current, the rest of it).',
   ),
   from: input.optionalString(
-    'check: window start, an ISO 8601 time or a duration ago like "24h"; default the bake of input step before to.',
+    'check: window start, an ISO 8601 time or a duration ago like "24h"; default the bake of the step before to.',
   ),
   to: input.string('check: window end, an ISO 8601 time, a duration ago, or "now".', {
     default: 'now',

@@ -1,4 +1,3 @@
-import { runAction } from '@cutover/action-kit';
-import { main } from './main.js';
+import { run } from './main.js';
 
-await runAction((kit) => main(kit));
+await run();

@@ -9,9 +9,14 @@ export const inputs = {
     "Inline router settings (YAML mapping, like the plan's router:), when there is no plan.",
   ),
   weight: input.optionalString('Candidate percentage to move to (0-100). Give weight or step.'),
-  step: input.optionalString('Plan step to move to: its number (1 = first) or "next". Needs plan.'),
+  step: input.optionalString(
+    'Plan step to move to: its number (1 = first), "next" (the step function decides: refused while the current step bakes, after a fail verdict, after a rollback) or "current" (re-assert the step traffic is at: a no-op when weights and marker agree; finishes an interrupted shift). Needs plan.',
+  ),
+  verdict: input.optionalString(
+    "The gate verdict that justifies the move, recorded in the marker: gate-metrics' verdict output (pass, fail, inconclusive) or its results output (JSON).",
+  ),
   'run-id': input.optionalString(
-    'Identity recorded in the marker; default "<GITHUB_RUN_ID>-<GITHUB_RUN_ATTEMPT>".',
+    'Identity recorded in the marker: 1-64 characters of A-Z a-z 0-9 _ . : / = + @ - (it must fit a Route 53 TXT string); default "<GITHUB_RUN_ID>-<GITHUB_RUN_ATTEMPT>".',
   ),
   force: input.boolean("Shift even while another run's marker says it is shifting.", {
     default: 'false',

@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createVirtualClock, redactUrls, systemClock } from '@cutover/kit';
+import { createVirtualClock, errorKind, redactUrls, systemClock } from '@cutover/kit';
 import { findFirings } from '@cutover/gates';
 import {
   FileSource,
-  PrometheusSource,
+  createMetricsSource,
   parseRecordedSeries,
-  type PrometheusOptions,
+  type SourceSecrets,
 } from '@cutover/metrics';
 import { parseCatalogPlan } from '@cutover/catalog';
 import { TIME_SPEC_FORMS, parseTimeSpec, type Plan } from '@cutover/plan';
@@ -75,7 +75,8 @@ export async function run(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     err(`cutover: ${redactUrls(message).split('\n').map(plain).join('\n')}`);
-    return error instanceof UsageError ? EXIT.usage : EXIT.failed;
+    // A configuration error (a plan or router setting, an unset secret) is the user's to fix.
+    return error instanceof UsageError || errorKind(error) === 'config' ? EXIT.usage : EXIT.failed;
   }
 }
 
@@ -304,14 +305,10 @@ const COMMAND_RUNNERS: Record<CommandName, Runner> = {
 
   async backtest(plan, values, context) {
     const now = context.now();
-    const url = values.prometheus ?? planPrometheusUrl(plan);
-    if (url === undefined)
+    const override = values.prometheus;
+    if (override !== undefined && (!/^https?:\/\/[^/]/.test(override) || !URL.canParse(override)))
       throw new UsageError(
-        `cutover backtest needs --prometheus URL (the plan's metrics provider is ${plan.metrics.provider})`,
-      );
-    if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
-      throw new UsageError(
-        `--prometheus: expected an http(s) URL like "http://prometheus:9090", got "${redactUrls(url)}"`,
+        `--prometheus: expected an http(s) URL like "http://prometheus:9090", got "${redactUrls(override)}"`,
       );
     if (values.from === undefined)
       throw new UsageError(`cutover backtest needs --from TIME: ${TIME_SPEC_FORMS}`);
@@ -338,12 +335,19 @@ const COMMAND_RUNNERS: Record<CommandName, Runner> = {
       }
       return rule;
     });
-    const { firings, queries } = await findFirings(
-      rules,
-      new PrometheusSource(prometheusOptions(url)),
-      from,
-      to,
-    );
+    // The plan's own provider, settings and secrets ({env: NAME} from this shell), or the
+    // Prometheus that --prometheus names (its user:password@ sent as basic auth, never printed).
+    const { settings, secrets } =
+      override === undefined
+        ? { settings: plan.metrics, secrets: {} }
+        : prometheusOverride(plan, override);
+    const source = createMetricsSource(settings, secrets, {
+      readFile: (path) => readInput(resolve(context.cwd, path), 'recorded metrics file'),
+      recordedBase: from,
+      timeoutMs: 30_000,
+      env: process.env,
+    });
+    const { firings, queries } = await findFirings(rules, source, from, to);
     const backtest = { plan: plan.name, rules, from, to, firings, queries };
     return {
       code: firings.length === 0 ? EXIT.ok : EXIT.gates,
@@ -377,21 +381,25 @@ const COMMAND_RUNNERS: Record<CommandName, Runner> = {
 };
 
 /** A local user may write http://user:password@host: the credentials go in a header, never in a message. */
-function prometheusOptions(text: string): PrometheusOptions {
+function prometheusOverride(
+  plan: Plan,
+  text: string,
+): { settings: Plan['metrics']; secrets: SourceSecrets } {
   const url = new URL(text);
-  if (url.username === '' && url.password === '') return { url: text, timeoutMs: 30_000 };
-  const basicAuth = {
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-  };
+  const secrets: SourceSecrets =
+    url.username === '' && url.password === ''
+      ? {}
+      : {
+          prometheusUsername: decodeURIComponent(url.username),
+          prometheusPassword: decodeURIComponent(url.password),
+        };
   url.username = '';
   url.password = '';
-  return { url: url.toString(), basicAuth, timeoutMs: 30_000 };
-}
-
-function planPrometheusUrl(plan: Plan): string | undefined {
-  const url = plan.metrics.settings.url;
-  return plan.metrics.provider === 'prometheus' && typeof url === 'string' ? url : undefined;
+  const planSettings = plan.metrics.provider === 'prometheus' ? plan.metrics.settings : {};
+  return {
+    settings: { provider: 'prometheus', settings: { ...planSettings, url: url.toString() } },
+    secrets,
+  };
 }
 
 function time(flag: string, text: string, now: number): number {

@@ -8,13 +8,20 @@ import {
 } from '@cutover/gates';
 import {
   formatDuration,
-  nextStep,
   planTimeline,
   type GateOutcome,
   type GateRule,
   type Plan,
 } from '@cutover/plan';
-import { rollbackTraffic, shiftTraffic, type RouterTarget } from '@cutover/traffic';
+import {
+  decideNext,
+  planHash,
+  readCutover,
+  rollbackTraffic,
+  shiftTraffic,
+  type RecordedVerdict,
+  type RouterTarget,
+} from '@cutover/traffic';
 import { describeVerdict } from './describe-verdict.js';
 
 export interface RehearsalEvent {
@@ -60,12 +67,13 @@ export async function rehearse(
   const summaries: string[] = [];
   const steps: RehearsalStep[] = [];
   let queries = 0;
-  let stepStartedAt: number | undefined;
   let breach: RehearsalResult['breach'];
   let lastVerdicts: RuleVerdict[] = [];
   // The rehearsal moves traffic through the same engine as shift-traffic and rollback.
+  const hash = planHash(plan);
   const shiftOptions = {
     runId: 'rehearsal',
+    planHash: hash,
     clock,
     verifyTimeoutMs: plan.rollback.trafficTimeoutMs,
     verifyIntervalMs: 1000,
@@ -78,9 +86,12 @@ export async function rehearse(
   };
 
   for (let round = 0; round < 10_000; round++) {
-    const { weights } = await router.read();
-    const step = plan.steps.find((s) => s.weight === weights.candidate);
+    // What the controller knows comes from the marker on the target, as in the actions.
+    const { state: observed } = await readCutover(plan, [router]);
+    const { weights, stepStartedAt } = observed;
+    const step = observed.step === undefined ? undefined : plan.steps[observed.step.number - 1];
     let verdict: GateOutcome | undefined;
+    let recorded: RecordedVerdict | undefined;
     if (step !== undefined && stepStartedAt !== undefined && step.gates.length > 0) {
       const rules = step.gates
         .map((name) => plan.gates[name])
@@ -89,6 +100,7 @@ export async function rehearse(
       const report = await watchGates(rules, source, clock, { from: stepStartedAt, until });
       queries += report.queries;
       verdict = report.outcome;
+      recorded = { ...verdict, at: new Date(clock.now()).toISOString() };
       lastVerdicts = report.verdicts;
       steps.push({
         weight: weights.candidate,
@@ -115,24 +127,25 @@ export async function rehearse(
         }),
       );
     }
-    const decision = nextStep(
-      plan,
-      { candidateWeight: weights.candidate, stepStartedAt, now: clock.now(), rolledBack: false },
+    const decision = decideNext(plan, observed, {
+      now: clock.now(),
+      runId: shiftOptions.runId,
+      planHash: hash,
       verdict,
-    );
+    });
     switch (decision.kind) {
       case 'shift':
         await shiftTraffic([router], decision.weight, {
           ...shiftOptions,
           planSteps: plan.steps.map((s) => s.weight),
           force: false,
+          verdict: recorded,
         });
         emit(
           'shift',
           decision.weight,
           `${weights.candidate}% → ${decision.weight}%: ${decision.reason}`,
         );
-        stepStartedAt = clock.now();
         break;
       case 'hold':
         if (decision.needsHuman) {
@@ -146,7 +159,7 @@ export async function rehearse(
       case 'rollback': {
         const fired = lastVerdicts.filter((v) => v.status === 'fail' && v.severity === 'critical');
         const since = Math.min(...fired.map((v) => v.breachSince ?? clock.now()));
-        await rollbackTraffic([router], shiftOptions);
+        await rollbackTraffic([router], { ...shiftOptions, verdict: recorded });
         breach = {
           since: since - start,
           detected: clock.now() - start,

@@ -1,20 +1,22 @@
 import { escapeMarkdown, heading, table } from '@cutover/kit';
 import { formatDuration, type Plan, type Weights } from '@cutover/plan';
-import { MARKER_KEY, type Marker, type RouterTarget } from '@cutover/traffic';
+import {
+  MARKER_KEY,
+  observeCutover,
+  type Marker,
+  type RouterTarget,
+  type TargetReading,
+} from '@cutover/traffic';
 import { columns, plain } from './plain-text.js';
 
-/** What every routed object says: its weights now and the marker the last shift left on it. */
-export interface TargetReading {
-  object: string;
-  weights: Weights;
-  marker: Marker | undefined;
-}
+export type { TargetReading };
 
+/** What every routed object says: its weights now and the marker the last shift left on it. */
 export async function readTargets(targets: readonly RouterTarget[]): Promise<TargetReading[]> {
   return Promise.all(
     targets.map(async (target) => {
-      const state = await target.read();
-      return { object: target.description, weights: state.weights, marker: state.marker };
+      const { weights, marker } = await target.read();
+      return { object: target.description, weights, marker };
     }),
   );
 }
@@ -37,6 +39,10 @@ export interface StatusView {
     step: { number: number; of: number; weight: number } | null;
     weight: number;
     since: string;
+    /** When traffic began flowing at this weight (the bake's start), when the marker says. */
+    stepStartedAt: string | null;
+    /** planHash() of the plan the last move followed, when recorded. */
+    planHash: string | null;
     ageMs: number;
     before: Weights;
     after: Weights;
@@ -52,7 +58,9 @@ export function statusView(
   readings: readonly TargetReading[],
   now: number,
 ): StatusView {
-  const first = readings.find((r) => r.marker !== undefined)?.marker;
+  // Where the cutover stands is the controller's reading, the same the actions act on.
+  const observed = observeCutover(plan, readings);
+  const first = observed.marker;
   const index = first === undefined ? -1 : plan.steps.findIndex((s) => s.weight === first.step);
   const at = first === undefined ? Number.NaN : Date.parse(first.at);
   return {
@@ -78,38 +86,24 @@ export function statusView(
               index < 0 ? null : { number: index + 1, of: plan.steps.length, weight: first.step },
             weight: first.step,
             since: first.at,
+            stepStartedAt:
+              observed.stepStartedAt === undefined
+                ? null
+                : new Date(observed.stepStartedAt).toISOString(),
+            planHash: observed.planHash ?? null,
             ageMs: Number.isNaN(at) ? 0 : now - at,
             before: first.before,
             after: first.after,
-            verdict: recordedVerdict(first),
+            verdict:
+              observed.verdict === undefined
+                ? null
+                : {
+                    status: observed.verdict.status,
+                    reason: observed.verdict.reason ?? null,
+                    at: observed.verdict.at,
+                  },
           },
-    disagreements: readings
-      .filter(
-        (r) =>
-          first !== undefined &&
-          (r.marker === undefined ||
-            r.marker.runId !== first.runId ||
-            r.marker.step !== first.step ||
-            r.marker.state !== first.state),
-      )
-      .map((r) => r.object),
-  };
-}
-
-/**
- * A marker may carry the verdict that led to its shift (newer writers add one); older markers,
- * and compact AWS markers, do not, and then it is "not recorded", never guessed.
- */
-function recordedVerdict(marker: Marker): NonNullable<StatusView['cutover']>['verdict'] {
-  const raw = (marker as Marker & { verdict?: unknown }).verdict;
-  if (typeof raw === 'string' && raw !== '') return { status: raw, reason: null, at: null };
-  if (typeof raw !== 'object' || raw === null) return null;
-  const { status, reason, at } = raw as Record<string, unknown>;
-  if (typeof status !== 'string') return null;
-  return {
-    status,
-    reason: typeof reason === 'string' ? reason : null,
-    at: typeof at === 'string' ? at : null,
+    disagreements: observed.disagreements,
   };
 }
 

@@ -1,5 +1,9 @@
 export { MAX_DURATION_MS, formatDuration, parseDuration } from './duration.js';
-export { type Decision, type GateOutcome, type ObservedState, nextStep } from './next-step.js';
+/** A gates' verdict (gates produce it; the cutover controller in @cutover/traffic acts on it). */
+export interface GateOutcome {
+  status: 'pass' | 'fail' | 'inconclusive';
+  reason: string;
+}
 export type {
   GateRule,
   MetricQuery,

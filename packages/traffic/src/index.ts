@@ -1,11 +1,30 @@
 export {
+  COMPACT_MARKER_LIMIT,
   MARKER_KEY,
+  PLAN_HASH_LENGTH,
+  RUN_ID_PATTERN,
   type Marker,
+  type RecordedVerdict,
+  checkRunId,
   decodeMarker,
   decodeMarkerCompact,
   encodeMarker,
   encodeMarkerCompact,
 } from './marker.js';
+export {
+  type CutoverState,
+  type Decision,
+  type DecisionContext,
+  type Move,
+  type MoveRequest,
+  type TargetReading,
+  chooseMove,
+  decideNext,
+  observeCutover,
+  readCutover,
+} from './controller.js';
+export { canonicalJson, planHash } from './plan-hash.js';
+export { renderShiftSummary } from './render-shift-summary.js';
 export { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
 export {
   type ShiftOptions,
@@ -16,6 +35,8 @@ export {
   shiftBaseline,
   shiftTraffic,
 } from './shift-traffic.js';
+export { parseGateStep, parseMoveRequest, parsePercentage, parseStepNumber } from './step-input.js';
+export { parseVerdictInput } from './verdict-input.js';
 export {
   STALE_SHIFT_MS,
   type ShiftRequest,

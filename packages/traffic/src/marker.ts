@@ -1,25 +1,84 @@
+import { ConfigError } from '@cutover/kit';
+
+/** The gate verdict that justified a move, as recorded on the target. */
+export interface RecordedVerdict {
+  status: 'pass' | 'fail' | 'inconclusive';
+  /** Omitted in the compact AWS form, which has no room for prose. */
+  reason?: string;
+  at: string;
+}
+
 /**
  * The state marker a shift records on the routed object itself (an annotation or tag), so any
  * later run, or `rollback`, works from what the target says rather than from runner memory.
- * It is written in the same request as the weights, so the two never disagree.
+ * It is written in the same request as the weights, so the two never disagree. Fields added
+ * after the first release are optional: markers written before them still decode.
  */
 export interface Marker {
   version: 1;
   runId: string;
-  /** Candidate weight of the plan step this shift moved to (0 for a rollback). */
+  /**
+   * Candidate weight this shift moved to (0 for a rollback). The key predates the inputs'
+   * `step` (a plan step number) and keeps its meaning so that older markers read the same.
+   */
   step: number;
   before: { stable: number; candidate: number };
   after: { stable: number; candidate: number };
   /** shifting: written, not yet verified; done: verified; reverted / rolled-back: put back. */
   state: 'shifting' | 'done' | 'reverted' | 'rolled-back';
   at: string;
+  /** planHash() of the plan that drove the move; absent without a plan. */
+  planHash?: string;
+  /** When traffic started flowing at `after` (the bake's start); absent while shifting. */
+  stepStartedAt?: string;
+  /** The last gate verdict that justified a move. */
+  verdict?: RecordedVerdict;
 }
 
 export const MARKER_KEY = 'cutover.dev/traffic';
 
-export function encodeMarker(marker: Marker): string {
-  return JSON.stringify(marker);
+/** A Route 53 TXT string holds 255 characters, an ELB tag value 256: the compact form fits. */
+export const COMPACT_MARKER_LIMIT = 255;
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_.:/=+@-]{1,64}$/;
+const REASON_LIMIT = 300;
+/** Hex characters of a plan hash (48 bits: a changed plan, not an adversary, is the concern). */
+export const PLAN_HASH_LENGTH = 12;
+
+/** The run id is recorded on every target, so it must fit in the smallest marker (AWS). */
+export function checkRunId(runId: string): string {
+  if (!RUN_ID_PATTERN.test(runId))
+    throw new ConfigError(
+      `input 'run-id': ${JSON.stringify(runId.length > 80 ? `${runId.slice(0, 80)}…` : runId)} (${runId.length} characters) is not a run id; expected 1 to 64 characters of A-Z a-z 0-9 _ . : / = + @ - (the marker must fit in a Route 53 TXT string of ${COMPACT_MARKER_LIMIT} characters)`,
+    );
+  return runId;
 }
+
+const STATES: readonly Marker['state'][] = ['shifting', 'done', 'reverted', 'rolled-back'];
+const STATUSES: readonly RecordedVerdict['status'][] = ['pass', 'fail', 'inconclusive'];
+
+export function encodeMarker(marker: Marker): string {
+  const verdict =
+    marker.verdict?.reason === undefined || marker.verdict.reason.length <= REASON_LIMIT
+      ? marker.verdict
+      : { ...marker.verdict, reason: `${marker.verdict.reason.slice(0, REASON_LIMIT - 1)}…` };
+  return JSON.stringify(verdict === undefined ? marker : { ...marker, verdict });
+}
+
+const isWeights = (w: unknown) =>
+  typeof w === 'object' &&
+  w !== null &&
+  typeof (w as Record<string, unknown>).stable === 'number' &&
+  typeof (w as Record<string, unknown>).candidate === 'number';
+
+const isVerdict = (v: unknown): v is RecordedVerdict => {
+  if (typeof v !== 'object' || v === null) return false;
+  const { status, reason, at } = v as Record<string, unknown>;
+  return (
+    STATUSES.includes(status as RecordedVerdict['status']) &&
+    (reason === undefined || typeof reason === 'string') &&
+    typeof at === 'string'
+  );
+};
 
 /** Undefined for no marker; throws on a marker that is present but unreadable (never guess). */
 export function decodeMarker(text: string | undefined, where: string): Marker | undefined {
@@ -31,19 +90,17 @@ export function decodeMarker(text: string | undefined, where: string): Marker | 
     throw new Error(`${where}: the ${MARKER_KEY} marker is not JSON: ${text.slice(0, 80)}`);
   }
   const m = raw as Partial<Marker>;
-  const weightsOk = (w: unknown) =>
-    typeof w === 'object' &&
-    w !== null &&
-    typeof (w as Record<string, unknown>).stable === 'number' &&
-    typeof (w as Record<string, unknown>).candidate === 'number';
   if (
     m.version !== 1 ||
     typeof m.runId !== 'string' ||
     typeof m.step !== 'number' ||
-    !weightsOk(m.before) ||
-    !weightsOk(m.after) ||
-    !['shifting', 'done', 'reverted', 'rolled-back'].includes(m.state ?? '') ||
-    typeof m.at !== 'string'
+    !isWeights(m.before) ||
+    !isWeights(m.after) ||
+    !STATES.includes(m.state as Marker['state']) ||
+    typeof m.at !== 'string' ||
+    (m.planHash !== undefined && typeof m.planHash !== 'string') ||
+    (m.stepStartedAt !== undefined && typeof m.stepStartedAt !== 'string') ||
+    (m.verdict !== undefined && !isVerdict(m.verdict))
   )
     throw new Error(
       `${where}: the ${MARKER_KEY} marker is not one this tool wrote: ${text.slice(0, 120)}`,
@@ -51,14 +108,36 @@ export function decodeMarker(text: string | undefined, where: string): Marker | 
   return m as Marker;
 }
 
+/** Times in the compact form drop their milliseconds: room is short. */
+const compactTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
+/** Weights a router normalised from relative values may be fractional: two decimals at most. */
+const compactNumber = (n: number) => String(Math.round(n * 100) / 100);
+
 /**
  * The marker as a string AWS accepts where JSON is not allowed (ELB tag values: letters,
- * digits, spaces and _ . : / = + - @; Route 53 TXT strings): space-separated key=value pairs.
- *   v1 run=777-1 step=10 before=100/0 after=90/10 state=shifting at=2026-11-22T04:38:57.000Z
+ * digits, spaces and _ . : / = + - @; Route 53 TXT strings): space-separated key=value pairs,
+ * at most COMPACT_MARKER_LIMIT characters (the verdict's reason is left out).
+ *   v1 run=777-1 step=10 before=100/0 after=90/10 state=done at=2026-11-22T04:38:57Z
+ *   plan=3f2a9c0d1e4b since=2026-11-22T04:38:57Z verdict=pass@2026-11-22T04:30:00Z
  */
 export function encodeMarkerCompact(marker: Marker): string {
-  const pair = (w: { stable: number; candidate: number }) => `${w.stable}/${w.candidate}`;
-  return `v1 run=${marker.runId.replace(/[^A-Za-z0-9_.:/=+\-@]/g, '_')} step=${marker.step} before=${pair(marker.before)} after=${pair(marker.after)} state=${marker.state} at=${marker.at}`;
+  const pair = (w: { stable: number; candidate: number }) =>
+    `${compactNumber(w.stable)}/${compactNumber(w.candidate)}`;
+  const parts = [
+    'v1',
+    `run=${marker.runId.replace(/[^A-Za-z0-9_.:/=+\-@]/g, '_').slice(0, 64)}`,
+    `step=${compactNumber(marker.step)}`,
+    `before=${pair(marker.before)}`,
+    `after=${pair(marker.after)}`,
+    `state=${marker.state}`,
+    `at=${compactTime(marker.at)}`,
+  ];
+  if (marker.planHash !== undefined)
+    parts.push(`plan=${marker.planHash.replace(/[^A-Za-z0-9]/g, '').slice(0, PLAN_HASH_LENGTH)}`);
+  if (marker.stepStartedAt !== undefined) parts.push(`since=${compactTime(marker.stepStartedAt)}`);
+  if (marker.verdict !== undefined)
+    parts.push(`verdict=${marker.verdict.status}@${compactTime(marker.verdict.at)}`);
+  return parts.join(' ');
 }
 
 export function decodeMarkerCompact(text: string | undefined, where: string): Marker | undefined {
@@ -81,14 +160,23 @@ export function decodeMarkerCompact(text: string | undefined, where: string): Ma
   const before = pair(fields.before);
   const after = pair(fields.after);
   const state = fields.state as Marker['state'] | undefined;
+  const verdictAt = fields.verdict?.indexOf('@') ?? -1;
+  const verdict =
+    fields.verdict === undefined
+      ? undefined
+      : {
+          status: fields.verdict.slice(0, verdictAt) as RecordedVerdict['status'],
+          at: fields.verdict.slice(verdictAt + 1),
+        };
   if (
     !text.startsWith('v1 ') ||
     fields.run === undefined ||
     before === undefined ||
     after === undefined ||
-    !['shifting', 'done', 'reverted', 'rolled-back'].includes(state ?? '') ||
+    !STATES.includes(state as Marker['state']) ||
     fields.at === undefined ||
-    Number.isNaN(Number(fields.step))
+    Number.isNaN(Number(fields.step)) ||
+    (verdict !== undefined && (verdictAt < 0 || !isVerdict(verdict)))
   )
     throw new Error(
       `${where}: the cutover marker is not one this tool wrote: ${text.slice(0, 120)}`,
@@ -101,5 +189,8 @@ export function decodeMarkerCompact(text: string | undefined, where: string): Ma
     after,
     state: state ?? 'done',
     at: fields.at,
+    ...(fields.plan === undefined ? {} : { planHash: fields.plan }),
+    ...(fields.since === undefined ? {} : { stepStartedAt: fields.since }),
+    ...(verdict === undefined ? {} : { verdict }),
   };
 }

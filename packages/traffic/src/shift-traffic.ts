@@ -1,6 +1,6 @@
 import { GateFailure, Refusal, type Clock } from '@cutover/kit';
 import { formatDuration, weightsFor, type Weights } from '@cutover/plan';
-import type { Marker } from './marker.js';
+import { checkRunId, type Marker, type RecordedVerdict } from './marker.js';
 import { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
 import { shiftRefusals, weightsProblem } from './validate-shift.js';
 
@@ -15,6 +15,10 @@ export interface ShiftOptions {
   /** Aborted by SIGINT/SIGTERM of a cancelled workflow. */
   signal?: AbortSignal;
   log: (message: string) => void;
+  /** planHash() of the plan driving the move, recorded in the marker. */
+  planHash?: string | undefined;
+  /** The gate verdict that justified the move, recorded in the marker. */
+  verdict?: RecordedVerdict | undefined;
 }
 
 export interface TargetOutcome {
@@ -36,15 +40,33 @@ export class ShiftReverted extends GateFailure {
 
 const CONFLICT_RETRIES = 3;
 
+type MarkerOptions = Pick<ShiftOptions, 'runId' | 'clock' | 'planHash' | 'verdict'>;
+
+/**
+ * Every move writes the whole observed state: who, from where to where, the plan it followed,
+ * the verdict that justified it and, once traffic flows at `after`, when that step began.
+ */
 function marker(
-  runId: string,
-  step: number,
   before: Weights,
   after: Weights,
   state: Marker['state'],
-  clock: Clock,
+  options: MarkerOptions,
+  stepStartedAt?: string,
 ): Marker {
-  return { version: 1, runId, step, before, after, state, at: new Date(clock.now()).toISOString() };
+  const at = new Date(options.clock.now()).toISOString();
+  const started = state === 'shifting' ? undefined : (stepStartedAt ?? at);
+  return {
+    version: 1,
+    runId: options.runId,
+    step: after.candidate,
+    before,
+    after,
+    state,
+    at,
+    ...(options.planHash === undefined ? {} : { planHash: options.planHash }),
+    ...(started === undefined ? {} : { stepStartedAt: started }),
+    ...(options.verdict === undefined ? {} : { verdict: options.verdict }),
+  };
 }
 
 /** Where a shift by `runId` starts from. */
@@ -111,20 +133,23 @@ export async function shiftTraffic(
   candidate: number,
   options: ShiftOptions,
 ): Promise<TargetOutcome[]> {
+  checkRunId(options.runId);
   const desired = weightsFor(candidate);
   const states = await Promise.all(targets.map((t) => t.read()));
   const readiness = await Promise.all(targets.map((t) => t.readiness()));
   const problems = targets.flatMap((target, i) =>
     refusalsFor(target, states[i] as TargetState, readiness[i], desired, options),
   );
-  const distinct = new Set(states.map((s) => s.weights.candidate));
-  if (distinct.size > 1)
+  // Where each object starts from: an object this run left half shifted starts from its
+  // marker's `before`, so a rerun finishes a shift that reached only some objects.
+  const baselines = states.map((s) => shiftBaseline(s, options.runId));
+  if (new Set(baselines.map((w) => w.candidate)).size > 1)
     problems.push(
       `the targets disagree: ${targets.map((t, i) => `${t.description} has ${states[i]?.weights.candidate ?? '?'}%`).join(', ')}; bring them in line (rollback) first`,
     );
   if (problems.length > 0) throw new ShiftRefused([...new Set(problems)].join('\n'));
 
-  const written: { target: RouterTarget; before: Weights }[] = [];
+  const written: Written[] = [];
   const outcomes: TargetOutcome[] = [];
   try {
     for (const [i, target] of targets.entries()) {
@@ -146,7 +171,7 @@ export async function shiftTraffic(
         continue;
       }
       const { before } = started;
-      written.push({ target, before });
+      written.push({ target, before, previous: states[i]?.marker });
       stopIfCancelled(options, `while writing ${target.description}`);
       const detail = await verify(target, desired, options, true);
       await finishShift(target, desired, before, options);
@@ -188,11 +213,7 @@ async function startShift(
         `the targets disagree: ${target.description} is now at ${before.candidate}%, the objects already shifted were at ${firstBefore.candidate}%; bring them in line (rollback) first`,
       );
     try {
-      await target.write(
-        desired,
-        marker(options.runId, desired.candidate, before, desired, 'shifting', options.clock),
-        state.version,
-      );
+      await target.write(desired, marker(before, desired, 'shifting', options), state.version);
       return { already: false, before };
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
@@ -229,11 +250,7 @@ async function finishShift(
         `${target.description} changed while this run was verifying: it holds ${state.weights.candidate}% with ${m === undefined ? 'no marker' : `run ${m.runId}'s marker (${m.state})`}; not marking it done`,
       );
     try {
-      await target.write(
-        desired,
-        marker(options.runId, desired.candidate, before, desired, 'done', options.clock),
-        state.version,
-      );
+      await target.write(desired, marker(before, desired, 'done', options), state.version);
       return;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
@@ -251,6 +268,7 @@ export async function rollbackTraffic(
   targets: readonly RouterTarget[],
   options: Omit<ShiftOptions, 'planSteps' | 'force'>,
 ): Promise<TargetOutcome[]> {
+  checkRunId(options.runId);
   const stable = weightsFor(0);
   return Promise.all(
     targets.map(async (target) => {
@@ -273,7 +291,7 @@ export async function rollbackTraffic(
       await writeWithRetry(
         target,
         stable,
-        (s) => marker(options.runId, 0, s.weights, stable, 'rolled-back', options.clock),
+        (s) => marker(s.weights, stable, 'rolled-back', options),
         options,
         state,
       );
@@ -343,15 +361,19 @@ async function verify(
   }
 }
 
-async function revert(
-  written: { target: RouterTarget; before: Weights }[],
-  options: ShiftOptions,
-): Promise<string> {
+interface Written {
+  target: RouterTarget;
+  before: Weights;
+  /** The marker the object held before this run wrote it. */
+  previous: Marker | undefined;
+}
+
+async function revert(written: Written[], options: ShiftOptions): Promise<string> {
   if (written.length === 0) return 'nothing had been written';
   const results = await Promise.all(
-    written.map(async ({ target, before }) => {
+    written.map(async ({ target, before, previous }) => {
       try {
-        return await revertOne(target, before, options);
+        return await revertOne(target, before, previous, options);
       } catch (error) {
         return `${target.description} NOT reverted (${error instanceof Error ? error.message : String(error)}): run rollback`;
       }
@@ -364,8 +386,17 @@ async function revert(
 async function revertOne(
   target: RouterTarget,
   before: Weights,
+  previous: Marker | undefined,
   options: ShiftOptions,
 ): Promise<string> {
+  // Back where it was: the step there keeps baking from when it began, and keeps its plan.
+  const resumed =
+    previous !== undefined && sameWeights(previous.after, before) ? previous : undefined;
+  const revertOptions = {
+    ...options,
+    planHash: resumed === undefined ? options.planHash : resumed.planHash,
+    verdict: resumed === undefined ? undefined : resumed.verdict,
+  };
   let state = await target.read();
   for (let attempt = 1; ; attempt++) {
     if (state.marker !== undefined && state.marker.runId !== options.runId)
@@ -373,7 +404,13 @@ async function revertOne(
     try {
       await target.write(
         before,
-        marker(options.runId, before.candidate, state.weights, before, 'reverted', options.clock),
+        marker(
+          state.weights,
+          before,
+          'reverted',
+          revertOptions,
+          resumed?.stepStartedAt ?? (resumed?.state === 'shifting' ? undefined : resumed?.at),
+        ),
         state.version,
       );
       break;

@@ -184,7 +184,9 @@ rollback: { on-inconclusive: hold, max-hold: 1h, traffic-timeout: 2m }
         {
           object: 'o',
           weights: { stable: 50, candidate: 50 },
-          marker: marker({ verdict: { status: 'pass', reason: '3 rules passed' } }),
+          marker: marker({
+            verdict: { status: 'pass', reason: '3 rules passed', at: '2026-11-20T10:00:00Z' },
+          }),
         },
       ],
       now,
