@@ -296,11 +296,36 @@ describe('response bodies', () => {
 });
 
 describe('non-finite and unparsable values', () => {
-  it('drops NaN, ±Inf and unparsable sample values: they are no data', async () => {
+  it('drops unparsable sample values (no data) and keeps NaN and ±Inf for the gate to judge', async () => {
     const url = await serve(json(vector('NaN', '+Inf', '-Inf', 'abc', '', '0x10', '0.5')));
     expect(await source(url).instant('up', 0)).toEqual([
+      { labels: { i: '0' }, points: [[1700000000000, Number.NaN]] },
+      { labels: { i: '1' }, points: [[1700000000000, Number.POSITIVE_INFINITY]] },
+      { labels: { i: '2' }, points: [[1700000000000, Number.NEGATIVE_INFINITY]] },
       { labels: { i: '6' }, points: [[1700000000000, 0.5]] },
     ]);
+  });
+
+  it('fails a latency gate on +Inf, what histogram_quantile answers past its last bucket', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'success',
+          data: {
+            resultType: 'matrix',
+            result: [{ metric: {}, values: Array.from({ length: 5 }, (_, i) => [i * 60, '+Inf']) }],
+          },
+        }),
+      );
+    });
+    const latency: GateRule = {
+      ...rule,
+      name: 'p95',
+      threshold: parseThreshold('> 200ms') ?? rule.threshold,
+      forMs: 0,
+    };
+    const report = await checkWindow([latency], source(url), 0, 4 * 60_000, createVirtualClock(0));
+    expect(report.outcome.status).toBe('fail');
   });
 
   it('never passes a gate on -Inf, NaN or +Inf samples', async () => {

@@ -27,7 +27,8 @@ export function buildTargets(options: {
     }).targets;
   } catch (error) {
     // The router names the setting; the caller adds which file or input holds it.
-    if (error instanceof RouterConfigError) throw new ConfigError(`${where}: ${error.message}`);
+    if (error instanceof RouterConfigError)
+      throw new ConfigError(error.problems.map((problem) => `${where}: ${problem}`).join('\n'));
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 // cutover: plan / rehearse / backtest / status of a cutover plan. The process wiring is in
 // ../bin/cutover.mjs (the package's bin); `run` takes argv and returns the exit code.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -75,8 +75,7 @@ export async function run(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     err(`cutover: ${redactUrls(message).split('\n').map(plain).join('\n')}`);
-    // A configuration error (a plan or router setting, an unset secret) is the user's to fix.
-    return error instanceof UsageError || errorKind(error) === 'config' ? EXIT.usage : EXIT.failed;
+    return error instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
 }
 
@@ -341,12 +340,20 @@ const COMMAND_RUNNERS: Record<CommandName, Runner> = {
       override === undefined
         ? { settings: plan.metrics, secrets: {} }
         : prometheusOverride(plan, override);
-    const source = createMetricsSource(settings, secrets, {
-      readFile: (path) => readInput(resolve(context.cwd, path), 'recorded metrics file'),
-      recordedBase: from,
-      timeoutMs: 30_000,
-      env: process.env,
-    });
+    let source;
+    try {
+      source = createMetricsSource(settings, secrets, {
+        readFile: (path) => readInput(resolve(context.cwd, path), 'recorded metrics file'),
+        recordedBase: from,
+        timeoutMs: 30_000,
+        env: process.env,
+      });
+    } catch (error) {
+      // The plan's provider settings, or a secret this shell lacks: the user's to fix (exit 2).
+      if (errorKind(error) === 'config')
+        throw new UsageError(`${context.file}: ${error instanceof Error ? error.message : ''}`);
+      throw error;
+    }
     const { firings, queries } = await findFirings(rules, source, from, to);
     const backtest = { plan: plan.name, rules, from, to, firings, queries };
     return {
@@ -359,20 +366,33 @@ const COMMAND_RUNNERS: Record<CommandName, Runner> = {
 
   async status(plan, _values, context) {
     let targets;
+    const paths: string[] = [];
     try {
       targets = createTargets(plan.router.settings, {
         clock: systemClock,
-        resolvePath: (path) => resolve(context.cwd, path),
+        resolvePath: (path) => {
+          paths.push(resolve(context.cwd, path));
+          return resolve(context.cwd, path);
+        },
       }).targets;
     } catch (error) {
       if (error instanceof RouterConfigError)
-        throw new UsageError(`${context.file}: ${error.message}`);
+        throw new UsageError(
+          error.problems.map((problem) => `${context.file}: ${problem}`).join('\n'),
+        );
       throw error;
     }
     const view = statusView(plan, await readTargets(targets), context.now());
     const names = routerNames(plan);
+    // A file router reads a missing file as "all on stable": say so, a typo reads the same.
+    const missing = paths.filter((path) => !existsSync(path));
     return {
       code: EXIT.ok,
+      ...(missing.length > 0
+        ? {
+            note: `no weights file at ${missing.join(', ')}: nothing has shifted with this plan yet, or the path is wrong`,
+          }
+        : {}),
       text: renderStatusText(plan, view, names),
       markdown: () => renderStatusMarkdown(plan, view, names),
       json: view as unknown as Record<string, unknown>,

@@ -3,6 +3,7 @@ import { formatDuration, type Plan, type Weights } from '@cutover/plan';
 import {
   MARKER_KEY,
   observeCutover,
+  weightsProblem,
   type Marker,
   type RouterTarget,
   type TargetReading,
@@ -50,6 +51,8 @@ export interface StatusView {
   } | null;
   /** Objects whose markers disagree with the first object's (a shift that half happened). */
   disagreements: string[];
+  /** Weights no shift could have written (90/90, negative): the actions refuse to move from them. */
+  problems: string[];
 }
 
 /** Pure: the cutover as the targets record it, placed on the plan's steps. */
@@ -104,6 +107,9 @@ export function statusView(
                   },
           },
     disagreements: observed.disagreements,
+    problems: readings
+      .map((r) => weightsProblem(r.weights, r.object))
+      .filter((problem): problem is string => problem !== undefined),
   };
 }
 
@@ -166,6 +172,7 @@ export function renderStatusText(
       '',
       `These objects disagree with the first one's marker (a shift that did not finish everywhere): ${view.disagreements.map(plain).join(', ')}`,
     );
+  for (const problem of view.problems) out.push('', `Inconsistent weights: ${plain(problem)}`);
   return out.join('\n');
 }
 

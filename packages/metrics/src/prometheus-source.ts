@@ -315,7 +315,9 @@ function toSeries(data: unknown, name: string): Series[] {
       )
         throw malformed(`${where} is ${kindOf(pair)}, not a [time, "value"] pair`);
       const value = sampleValue(pair[1]);
-      // NaN, ±Inf and unparsable values are no data: they can never be a passing sample.
+      // Unparsable values are no data. NaN and ±Inf go on as they are: the gate fold never takes
+      // them for a passing sample, and +Inf (histogram_quantile past its last bucket) does breach
+      // "> 200ms", so dropping it would hide the slowest latency of all.
       if (value !== undefined) points.push([pair[0] * 1000, value]);
     });
     return points;
@@ -329,11 +331,18 @@ function keepPoints(series: Series[]): Series[] {
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** Prometheus encodes floats as strings; only finite decimals are values. */
+const SPECIAL: Readonly<Record<string, number>> = {
+  '+inf': Number.POSITIVE_INFINITY,
+  inf: Number.POSITIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+  nan: Number.NaN,
+};
+
+/** Prometheus encodes floats as strings: decimals, and "+Inf", "-Inf", "NaN" as Go prints them. */
 function sampleValue(text: string): number | undefined {
-  if (!DECIMAL.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
+  const special = SPECIAL[text.toLowerCase()];
+  if (special !== undefined || Object.hasOwn(SPECIAL, text.toLowerCase())) return special;
+  return DECIMAL.test(text) ? Number(text) : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError, systemClock, type Clock } from '@cutover/kit';
+import { ConfigError, ServiceError, systemClock, type Clock } from '@cutover/kit';
 import { formatDuration, type Weights } from '@cutover/plan';
 import {
   ConflictError,
@@ -174,7 +174,7 @@ export class FileRouter implements RouterTarget {
       }
       const waited = this.clock.now() - started;
       if (waited >= this.lockTimeoutMs)
-        throw new Error(
+        throw new ServiceError(
           `${this.path} is locked by run ${holder.runId ?? '?'} (pid ${holder.pid ?? '?'} on ${holder.host ?? '?'}, since ${new Date(holder.at).toISOString()}); waited ${formatDuration(waited)} for it. Delete ${this.lockPath} if no run is writing`,
         );
       await this.clock.sleep(delay + Math.random() * delay);

@@ -30,7 +30,7 @@ export function weightsProblem(weights: Weights, where: string): string | undefi
     weights.stable + weights.candidate === 100
   )
     return undefined;
-  return `${where}: the weights read are stable ${weights.stable} / candidate ${weights.candidate}; expected whole percentages from 0 to 100 that add up to 100 (fix the object, or run rollback to put it on stable)`;
+  return `${where}: the weights read are stable ${weights.stable} / candidate ${weights.candidate}; expected whole percentages from 0 to 100 that add up to 100 (no shift writes these: fix the object by hand, e.g. all traffic on stable)`;
 }
 
 /**

@@ -104,7 +104,7 @@ describe('shiftRefusals', () => {
         'route',
       ),
     ).toEqual([
-      'route: the weights read are stable 90 / candidate 90; expected whole percentages from 0 to 100 that add up to 100 (fix the object, or run rollback to put it on stable)',
+      'route: the weights read are stable 90 / candidate 90; expected whole percentages from 0 to 100 that add up to 100 (no shift writes these: fix the object by hand, e.g. all traffic on stable)',
     ]);
   });
 
