@@ -76,7 +76,7 @@ export const COMMANDS: Record<'plan' | 'rehearse' | 'backtest' | 'status', Comma
     options: {},
     about:
       "Reads the cutover.dev/traffic marker on every object the plan's router names: offline for a\nfile router; Kubernetes routers use kubeconfig (KUBECONFIG or ~/.kube/config, or the plan's\nrouter.kubeconfig/context), AWS routers the usual AWS environment, as the actions do.",
-    json: '{"command":"status","plan","now":ISO,"targets":[{"object","weights":{"stable","candidate"},"marker":MARKER|null,\n   "changedByHand":boolean}],"cutover":null|{"runId","state":"shifting"|"done"|"reverted"|"rolled-back",\n   "step":{"number","of","weight"}|null,"weight","since":ISO,"ageMs","before","after",\n   "verdict":{"status","reason","at"}|null},"disagreements":[string]}',
+    json: '{"command":"status","plan","now":ISO,"targets":[{"object","weights":{"stable","candidate"},"marker":MARKER|null,\n   "changedByHand":boolean}],"cutover":null|{"runId","state":"shifting"|"done"|"reverted"|"rolled-back",\n   "step":{"number","of","weight"}|null,"weight","since":ISO,"stepStartedAt":ISO|null,\n   "planHash":string|null,"ageMs","before","after","verdict":{"status","reason","at"}|null},\n   "disagreements":[string],"problems":[string]}',
     exit: '0 read; 1 the router or marker could not be read; 2 bad plan or router settings',
   },
 };
