@@ -51,7 +51,7 @@ describe('validate-checklist with a file source', () => {
       files: { 'go-live.md': file },
     });
     expect(run.failure).toContain(
-      'checklist in go-live.md is incomplete: 2 item(s) block the cutover (1 of 3 required done)',
+      'checklist in go-live.md is incomplete: 2 items block the cutover (1 of 3 required done)',
     );
     expect(run.failure).toMatch(
       /Infra:\n\s+- Database \(go-live.md, line 4\): not ticked\n\s+Security:\n\s+- TLS \(go-live.md, line 6\)/,
@@ -86,6 +86,30 @@ describe('validate-checklist with a file source', () => {
       missing: '[]',
     });
     expect(run.kit.summary).toContain('✅ Checklist complete: 2 of 2 required items');
+  });
+
+  it('fails, never "complete", when an unticked look-alike or hidden box sits next to a ticked item', async () => {
+    const hostile = [
+      '- [\u2800] braille blank',
+      '- 〚 〛 white square brackets',
+      '- ▢ rounded square',
+      '- ok\u2028- [ ] after a line separator',
+    ];
+    for (const line of hostile) {
+      const run = await runValidateChecklist({
+        inputs: { path: 'c.md' },
+        files: { 'c.md': `## Ops\n- [x] Runbook\n${line}\n` },
+      });
+      expect(run.kit.outputs.complete).toBe('false');
+      expect(run.failure).toMatch(/1 item blocks the cutover/);
+    }
+  });
+
+  it('fails an item whose verifier has words it would ignore, without probing', async () => {
+    const text = `- [x] Monitoring ready <!-- verify: http ${healthUrl}/ready 500 -->\n`;
+    const run = await runValidateChecklist({ inputs: { path: 'c.md' }, files: { 'c.md': text } });
+    expect(run.kit.outputs.complete).toBe('false');
+    expect(run.failure).toContain('unknown argument "500"');
   });
 
   it('fails a ticked item whose verifier fails: the certificate expires in 10 days, 30 required', async () => {
@@ -371,7 +395,7 @@ describe('validate-checklist with GitHub sources', () => {
       env: { ...api(), GITHUB_SHA: 'c0ffee' },
     });
     expect(run.failure).toContain(
-      'ticked, but checks: 1 of 1 checks on c0ffee not successful: test: failure',
+      'ticked, but checks: 1 of 1 check on c0ffee not successful: test: failure',
     );
   });
 
@@ -397,6 +421,8 @@ describe('validate-checklist with GitHub sources', () => {
     github.fail('GET /repos/acme/shop/issues/7', forbidden);
     github.fail('GET /repos/acme/shop/releases/tags/v8.0.0', forbidden);
     github.fail('GET /repos/acme/shop/issues/21/comments', forbidden);
+    github.issues.set(22, { body: '- [x] a\n' });
+    github.fail('GET /repos/acme/shop/issues/22/comments', forbidden);
     const cases: [
       Record<string, string>,
       { name: string; payload: unknown } | undefined,
@@ -425,7 +451,12 @@ describe('validate-checklist with GitHub sources', () => {
       [
         { 'issue-number': '21', 'include-comments': 'true' },
         undefined,
-        /^comments of #21 in acme\/shop: forbidden \(HTTP 403: .*\)\. Grant the workflow 'permissions: issues: read'\.$/,
+        /^comments of issue #21 in acme\/shop: forbidden \(HTTP 403: .*\)\. Grant the workflow 'permissions: issues: read'\.$/,
+      ],
+      [
+        { 'include-comments': 'true' },
+        { name: 'pull_request', payload: { pull_request: { number: 22 } } },
+        /^comments of pull request #22 in acme\/shop: forbidden \(HTTP 403: .*\)\. Grant the workflow 'permissions: pull-requests: read'\.$/,
       ],
     ];
     for (const [inputs, event, message] of cases) {
@@ -461,7 +492,7 @@ describe('validate-checklist with GitHub sources', () => {
     );
     const run = await runValidateChecklist({ inputs: { 'issue-number': '5' }, env: api() });
     expect(run.failure).toMatch(
-      /issue #5 in acme\/shop: GitHub API kept failing \(502: .*\) after 3 attempt\(s\); failing closed/,
+      /issue #5 in acme\/shop: GitHub API kept failing \(502: .*\) after 3 attempts; failing closed/,
     );
     expect(github.count('GET /repos/acme/shop/issues/5')).toBe(3);
   });

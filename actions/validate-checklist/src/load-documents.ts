@@ -44,7 +44,7 @@ export async function loadDocuments(
         },
       ];
       if (includeComments) {
-        for (const comment of await api.listIssueComments(source.number))
+        for (const comment of await api.listIssueComments(source.number, kind))
           documents.push({
             origin: `${origin} comment ${comment.id} by @${comment.author}`,
             text: comment.body,

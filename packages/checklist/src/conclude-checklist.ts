@@ -1,5 +1,6 @@
 import { neutraliseCommands } from '@cutover/kit';
 import type { ChecklistVerdict } from './evaluate-checklist.js';
+import { blockCount, pluralise } from './pluralise.js';
 import { renderSummary } from './render-summary.js';
 import type { ChecklistDocument } from './scope-documents.js';
 
@@ -75,7 +76,7 @@ export function concludeChecklist(options: {
     annotations: annotate(verdict, options.documents, source),
     summary: renderSummary(verdict, source, digest),
     failure,
-    message: `Checklist complete: ${verdict.checked} of ${verdict.total} required items done (${digest}).`,
+    message: `Checklist complete: ${verdict.checked} of ${pluralise(verdict.total, 'required item')} done (${digest}).`,
   };
 }
 
@@ -105,7 +106,7 @@ function annotate(
   // GitHub shows only so many annotations per step; the summary lists every item.
   if (verdict.missing.length > MAX_ANNOTATIONS)
     annotations.push({
-      message: `${verdict.missing.length - MAX_ANNOTATIONS} more blocking items in ${source}; see the job summary`,
+      message: `${pluralise(verdict.missing.length - MAX_ANNOTATIONS, 'more blocking item')} in ${source}; see the job summary`,
     });
   return annotations;
 }
@@ -114,7 +115,7 @@ function failureText(verdict: ChecklistVerdict, source: string, filtered: boolea
   if (verdict.results.length === 0 || verdict.results.every((r) => r.status === 'not-applicable'))
     return `no task list items ("- [ ] ...") found in ${source}${filtered ? " under input 'sections'" : ''}; an empty checklist never passes`;
   const lines = [
-    `checklist in ${source} is incomplete: ${verdict.missing.length} item(s) block the cutover (${verdict.checked} of ${verdict.total} required done)`,
+    `checklist in ${source} is incomplete: ${blockCount(verdict.missing.length)} the cutover (${verdict.checked} of ${verdict.total} required done)`,
   ];
   let section = '';
   for (const missing of verdict.missing.slice(0, MAX_FAILURE_ITEMS)) {

@@ -67,9 +67,20 @@ export function parseVerifier(source: string): VerifierSpec | string {
       ? `unknown option ${extra.join(', ')}; allowed: ${allowed.join(', ') || 'none'}`
       : undefined;
   };
+  // Each kind takes at most one positional word, and none when its key=value form is used: a
+  // word it would ignore ("http URL 500") must fail the item, not pass it on the default.
+  const extraWords = (key: string | undefined, usage: string) => {
+    const used = key !== undefined && !named.has(key) ? 1 : 0;
+    const extra = positional.slice(used);
+    return extra.length > 0
+      ? `unknown ${extra.length === 1 ? 'argument' : 'arguments'} ${extra.map((w) => `"${w}"`).join(', ')}; expected ${usage}`
+      : undefined;
+  };
 
   switch (kind.toLowerCase()) {
     case 'tls': {
+      const extra = extraWords('host', `tls HOST[:PORT] [min-days=${DEFAULT_TLS_MIN_DAYS}]`);
+      if (extra !== undefined) return extra;
       const target = named.get('host') ?? positional[0];
       if (target === undefined) return 'expected a host, like "tls api.example.com min-days=30"';
       const parsed = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(target);
@@ -82,6 +93,8 @@ export function parseVerifier(source: string): VerifierSpec | string {
       return unknown(['host', 'min-days']) ?? { kind: 'tls', host: parsed[1] ?? '', port, minDays };
     }
     case 'http': {
+      const extra = extraWords('url', 'http URL [status=200-299] [timeout=10s]');
+      if (extra !== undefined) return extra;
       const url = named.get('url') ?? positional[0];
       if (url === undefined)
         return 'expected a URL, like "http https://example.com/health status=200"';
@@ -109,12 +122,14 @@ export function parseVerifier(source: string): VerifierSpec | string {
       );
     }
     case 'checks': {
-      if (positional.length > 0)
-        return `unexpected "${positional.join(' ')}"; options: ignore=name,name`;
+      const extra = extraWords(undefined, 'checks [ignore=name,name]');
+      if (extra !== undefined) return extra;
       const ignore = (named.get('ignore') ?? '').split(',').filter((name) => name !== '');
       return unknown(['ignore']) ?? { kind: 'checks', ignore };
     }
     case 'release-tag': {
+      const extra = extraWords('pattern', 'release-tag [pattern=GLOB]');
+      if (extra !== undefined) return extra;
       const pattern = named.get('pattern') ?? positional[0] ?? DEFAULT_RELEASE_TAG_PATTERN;
       return unknown(['pattern']) ?? { kind: 'release-tag', pattern };
     }

@@ -177,9 +177,15 @@ function taskItem(
     if (piece.trim() !== '' && struck === 0) wholeTextStruck = false;
     textParts.push(piece);
   }
-  const text = oneLine(textParts.join('')) || NO_TEXT;
+  const joined = textParts.join('');
+  const text = oneLine(joined) || NO_TEXT;
   const hidden = invisibleControls(inline.content);
-  const base = { text: revealControls(text), line: line + 1, markerOffset: start + prefix };
+  // Spelled out before white space is folded, so a hidden separator shows in the item text.
+  const base = {
+    text: oneLine(revealControls(joined)) || NO_TEXT,
+    line: line + 1,
+    markerOffset: start + prefix,
+  };
   if (hidden.length > 0)
     return {
       ...base,
@@ -207,7 +213,7 @@ function taskItem(
 function flaggedLine(raw: string, line: number, lines: LineTable, finding: string): Found {
   const prefix = LIST_PREFIX.exec(raw)?.[0].length ?? 0;
   return {
-    text: revealControls(oneLine(raw.slice(prefix))) || NO_TEXT,
+    text: oneLine(revealControls(raw.slice(prefix))) || NO_TEXT,
     line: line + 1,
     markerOffset: (lines.starts[line] ?? 0) + prefix,
     ticked: false,

@@ -1,5 +1,6 @@
 import { escapeMarkdown, heading, table } from '@cutover/kit';
 import type { ChecklistVerdict, ItemStatus } from './evaluate-checklist.js';
+import { blockCount, pluralise } from './pluralise.js';
 
 const STATUS_LABEL: Record<ItemStatus, string> = {
   done: '✅ done',
@@ -20,10 +21,10 @@ export function renderSummary(
 ): string {
   const failing = verdict.missing.length;
   const title = verdict.complete
-    ? `✅ Checklist complete: ${verdict.checked} of ${verdict.total} required items`
+    ? `✅ Checklist complete: ${verdict.checked} of ${pluralise(verdict.total, 'required item')}`
     : verdict.results.length === 0
       ? '❌ Checklist empty: no task items found'
-      : `❌ Checklist incomplete: ${failing} item(s) block the cutover (${verdict.checked} of ${verdict.total} required done)`;
+      : `❌ Checklist incomplete: ${blockCount(failing)} the cutover (${verdict.checked} of ${verdict.total} required done)`;
   const parts = [
     heading(2, title),
     `Source: ${escapeMarkdown(sourceDescription)} · digest \`${digest}\``,

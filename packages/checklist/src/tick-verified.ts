@@ -1,5 +1,6 @@
 import type { VerifierOutcome } from './evaluate-checklist.js';
 import type { ChecklistItem } from './parse-checklist.js';
+import { pluralise } from './pluralise.js';
 import type { ScopedDocument } from './scope-documents.js';
 import { tickItems } from './tick-items.js';
 
@@ -48,7 +49,7 @@ export async function tickVerified(
     return {
       ticked: [],
       text: document.text,
-      warning: `${document.origin} was edited while it was being verified; not ticking ${candidates.length} verified item(s). Re-run to tick them.`,
+      warning: `${document.origin} was edited while it was being verified; not ticking ${pluralise(candidates.length, 'verified item')}. Re-run to tick ${candidates.length === 1 ? 'it' : 'them'}.`,
     };
   const ticked = tickItems(document.text, candidates);
   await body.write(ticked);
@@ -61,6 +62,6 @@ export async function tickVerified(
   return {
     ticked: candidates,
     text: ticked,
-    notice: `Ticked ${candidates.length} verified item(s) in ${document.origin}.`,
+    notice: `Ticked ${pluralise(candidates.length, 'verified item')} in ${document.origin}.`,
   };
 }

@@ -43,10 +43,11 @@ export function judgeChecks(input: {
       .map((status) => `${status.context}: ${status.state}`),
   ];
   const count = considered.length + statuses.length;
+  const checks = count === 1 ? '1 check' : `${count} checks`;
   return problems.length === 0
-    ? { ok: true, detail: `all ${count} checks on ${short} succeeded` }
+    ? { ok: true, detail: `${count === 1 ? 'the' : 'all'} ${checks} on ${short} succeeded` }
     : {
         ok: false,
-        detail: `${problems.length} of ${count} checks on ${short} not successful: ${problems.slice(0, 10).join(', ')}`,
+        detail: `${problems.length} of ${checks} on ${short} not successful: ${problems.slice(0, 10).join(', ')}`,
       };
 }

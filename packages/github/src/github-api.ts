@@ -101,13 +101,19 @@ export class GitHubApi {
     );
   }
 
-  async listIssueComments(number: number): Promise<{ id: number; body: string; author: string }[]> {
+  async listIssueComments(
+    number: number,
+    kind: 'issue' | 'pull request' = 'issue',
+  ): Promise<{ id: number; body: string; author: string }[]> {
     const pages = await this.allPages<{
       id: number;
       body?: string | null;
       user?: { login?: string } | null;
     }>(
-      { what: `comments of #${number} in ${this.repository}`, permission: 'issues: read' },
+      {
+        what: `comments of ${kind} #${number} in ${this.repository}`,
+        permission: kind === 'issue' ? 'issues: read' : 'pull-requests: read',
+      },
       'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
       { issue_number: number },
       (data) => data as never[],
@@ -324,7 +330,7 @@ function translateGitHubError(
   const message = redactUrls(error instanceof Error ? error.message : String(error));
   if (error instanceof GitHubTimeout)
     return new ServiceError(
-      `${description.what}: GitHub API timed out (${message}) after ${attempts} attempt(s); failing closed.`,
+      `${description.what}: GitHub API timed out (${message}) after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; failing closed.`,
     );
   if (status === 404)
     return new ConfigError(
@@ -343,6 +349,6 @@ function translateGitHubError(
       `${description.what}: GitHub refused the request (HTTP 422: ${message}).`,
     );
   return new ServiceError(
-    `${description.what}: GitHub API kept failing (${status ?? 'network error'}: ${message}) after ${attempts} attempt(s); failing closed.`,
+    `${description.what}: GitHub API kept failing (${status ?? 'network error'}: ${message}) after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; failing closed.`,
   );
 }

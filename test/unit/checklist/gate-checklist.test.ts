@@ -79,7 +79,7 @@ describe('gateChecklist', () => {
     expect(result.failure).toBeUndefined();
     expect(result.digest).toBe(checklistDigest([body.text]));
     expect(result.outputs).toMatchObject({ complete: 'true', total: '2', checked: '2' });
-    expect(log.lines).toContain('notice Ticked 1 verified item(s) in issue #1.');
+    expect(log.lines).toContain('notice Ticked 1 verified item in issue #1.');
   });
 
   it('judges release-tag items from the run ref, without any probe', async () => {
@@ -121,6 +121,7 @@ describe('tickVerified', () => {
     expect(body.text).toBe(`${text}\nedited`);
     expect(result.text).toBe(text);
     expect('warning' in result && result.warning).toMatch(/was edited while it was being verified/);
+    expect('warning' in result && result.warning).toContain('not ticking 1 verified item. Re-run');
   });
 
   it('counts nothing as ticked when the body changed right after the write', async () => {
@@ -170,6 +171,27 @@ describe('concludeChecklist', () => {
         target: { title: 'Checklist item blocks the cutover' },
       },
     ]);
+  });
+
+  it('writes counts in the singular and the plural correctly', () => {
+    const one = conclude('## S\n- [ ] x\n', []);
+    expect(one.failure).toContain('1 item blocks the cutover (0 of 1 required done)');
+    expect(one.summary).toContain('1 item blocks the cutover (0 of 1 required done)');
+    const two = conclude('## S\n- [ ] x\n- [ ] y\n- [x] z\n', []);
+    expect(two.failure).toContain('2 items block the cutover (1 of 3 required done)');
+    expect(two.summary).toContain('2 items block the cutover (1 of 3 required done)');
+    const done = conclude('- [x] x\n', []);
+    expect(done.message).toBe('Checklist complete: 1 of 1 required item done (sha256:ab).');
+    expect(done.summary).toContain('Checklist complete: 1 of 1 required item');
+    expect(done.summary).not.toContain('required items');
+    const many = conclude('## S\n' + '- [ ] x\n'.repeat(51), [
+      { origin: 'c.md', text: '', file: 'c.md' },
+    ]);
+    expect(many.annotations.at(-1)?.message).toBe(
+      '1 more blocking item in c.md; see the job summary',
+    );
+    for (const text of [one.failure, one.summary, done.message, many.annotations.at(-1)?.message])
+      expect(text).not.toMatch(/\(s\)/);
   });
 
   it('fails a complete checklist whose digest is not the approved one', () => {

@@ -49,10 +49,39 @@ describe('parseVerifier', () => {
       'status must look like 200, 2xx, 200-299 or 200,301, got "ok"',
     ],
     ['http http://x.test/ timeout=0', 'timeout must be 1-120 seconds'],
-    ['checks everything', 'unexpected "everything"'],
+    ['checks everything', 'unknown argument "everything"; expected checks [ignore=name,name]'],
     ['ping host', 'unknown verifier "ping"; allowed: tls, http, checks, release-tag'],
   ])('explains what is wrong with "%s"', (source, message) => {
     expect(parseVerifier(source)).toContain(message);
+  });
+});
+
+describe('parseVerifier refuses positional words it does not use', () => {
+  it.each([
+    [
+      'http http://127.0.0.1:19090/ 500',
+      'unknown argument "500"; expected http URL [status=200-299] [timeout=10s]',
+    ],
+    [
+      'http http://x.test/ ::error::INJ ::add-mask::zz',
+      'unknown arguments "::error::INJ", "::add-mask::zz"; expected http URL',
+    ],
+    ['http url=http://x.test/ http://y.test/', 'unknown argument "http://y.test/"'],
+    ['tls a.test b.test', 'unknown argument "b.test"; expected tls HOST[:PORT] [min-days=14]'],
+    ['tls host=a.test b.test', 'unknown argument "b.test"'],
+    ['tls a.test 30', 'unknown argument "30"'],
+    ['checks lint', 'unknown argument "lint"; expected checks [ignore=name,name]'],
+    ['release-tag v* extra', 'unknown argument "extra"; expected release-tag [pattern=GLOB]'],
+    ['release-tag pattern=v* v2*', 'unknown argument "v2*"'],
+  ])('refuses "%s"', (source, message) => {
+    expect(parseVerifier(source)).toContain(message);
+  });
+
+  it('fails the item instead of verifying part of what it says', () => {
+    expect(parseItemComment('<!-- verify: http http://127.0.0.1:19090/ 500 -->')).toEqual({
+      kind: 'problem',
+      message: expect.stringContaining('unknown argument "500"') as unknown,
+    });
   });
 });
 

@@ -57,3 +57,38 @@ describe('parseChecklist line endings (CommonMark: LF, CRLF and a lone CR)', () 
     expect(() => parseChecklist('- [ ] a\r'.repeat(30_000))).toThrow(/30001 lines/);
   });
 });
+
+describe('parseChecklist with Unicode and control line separators (not line endings in CommonMark)', () => {
+  const separators: [string, string][] = [
+    ['U+2028 LINE SEPARATOR', '\u2028'],
+    ['U+2029 PARAGRAPH SEPARATOR', '\u2029'],
+    ['U+0085 NEXT LINE', '\u0085'],
+    ['U+000B LINE TABULATION (VT)', '\u000B'],
+    ['U+000C FORM FEED (FF)', '\u000C'],
+  ];
+  const counted = (markdown: string) =>
+    parseChecklist(markdown).items.filter((item) => item.flagged === undefined);
+  const flaggedLines = (markdown: string) =>
+    parseChecklist(markdown)
+      .items.filter((item) => item.flagged !== undefined)
+      .map((item) => item.line);
+
+  for (const [name, sep] of separators) {
+    it(`never lets an unticked box hide inside a ticked item behind ${name}`, () => {
+      const markdown = `- [x] ok${sep}- [ ] after\n`;
+      expect(counted(markdown)).toEqual([]);
+      expect(flaggedLines(markdown)).toEqual([1]);
+      expect(parseChecklist(markdown).items[0]?.flagged).toContain(name.split(' ')[0]);
+    });
+
+    it(`flags a box hidden behind ${name} in a list item or paragraph that is not a task`, () => {
+      expect(flaggedLines(`- [x] real\n- plain${sep}- [ ] after\n`)).toEqual([2]);
+      expect(flaggedLines(`- [x] real\n\nIntro${sep}[ ] after\n`)).toEqual([3]);
+      expect(flaggedLines(`- [x] real\n\nIntro${sep}- ［ ］ after\n`)).toEqual([3]);
+    });
+
+    it(`flags a ticked item whose text contains ${name}, whatever follows it`, () => {
+      expect(flaggedLines(`- [x] ok${sep}done\n`)).toEqual([1]);
+    });
+  }
+});

@@ -130,6 +130,11 @@ describe('parseChecklist flags invisible and bidirectional controls in item line
     expect(item?.text).not.toMatch(/[\u202e]/);
   });
 
+  it('asks to remove "the character" or "the characters", never "the character(s)"', () => {
+    expect(flagged('- [x] a\u200bb')[0]?.flagged).toMatch(/Remove the character$/);
+    expect(flagged('- [x] a\u200bb\u202e')[0]?.flagged).toMatch(/Remove the characters$/);
+  });
+
   it('flags a control in a directive comment of the item', () => {
     expect(flagged('- [x] ok <!-- verify: http https://a.example/\u202e -->')).toHaveLength(1);
   });
@@ -166,5 +171,114 @@ describe('evaluateChecklist with flagged lines', () => {
     );
     expect(verdict.results.map((r) => r.status)).toEqual(['done', 'flagged', 'flagged']);
     expect(verdict.complete).toBe(false);
+  });
+});
+
+describe('parseChecklist classifies look-alike boxes by Unicode properties, not by a fixed list', () => {
+  const gate = (markdown: string) =>
+    evaluateChecklist(
+      parseChecklist(markdown).items.map((item) => ({
+        item,
+        origin: 'doc',
+        outcomes: [],
+        tickedByTool: false,
+      })),
+    );
+  const lookAlikes: [string, string][] = [
+    // blank-rendering characters inside ASCII brackets
+    ['U+2800 braille blank', '- [\u2800] Database'],
+    ['U+3164 Hangul filler', '- [\u3164] Database'],
+    ['U+FFA0 halfwidth Hangul filler', '- [\uFFA0] Database'],
+    ['U+115F Hangul choseong filler', '- [\u115F] Database'],
+    ['U+1680 ogham space mark', '- [\u1680] Database'],
+    ['a combining mark on a space', '- [ \u0338] Database'],
+    ['a lone combining mark', '- [\u20DD] Database'],
+    ['a format control alone', '- [\u2060] Database'],
+    ['a variation selector alone', '- [\uFE0E] Database'],
+    ['U+2012 figure dash', '- [\u2012] Database'],
+    ['an ASCII hyphen', '- [-] Database'],
+    ['an em dash', '- [—] Database'],
+    // x-like and check-like characters
+    ['mathematical bold x', '- [\u{1D431}] Database'],
+    ['circled x', '- [ⓧ] Database'],
+    ['saltire', '- [☓] Database'],
+    ['vector cross product', '- [⨯] Database'],
+    ['a ballot box with check', '- [🗹] Database'],
+    ['a black square', '- [■] Database'],
+    // other opening/closing punctuation pairs
+    ['square brackets with quill', '- ⁅ ⁆ Database'],
+    ['white square brackets', '- 〚 〛 Database'],
+    ['light tortoise shell brackets', '- ❲ ❳ Database'],
+    ['small tortoise shell brackets', '- ﹝ ﹞ Database'],
+    ['square brackets with underbar', '- ⦋ ⦌ Database'],
+    ['ceiling brackets, ticked', '- ⌈x⌉ Database'],
+    ['parentheses with a space (a radio button)', '- ( ) Database'],
+    ['parentheses with an x', '- (x) Database'],
+    ['braces with a space', '- { } Database'],
+    ['mixed pair', '- [ 〛 Database'],
+    ['corner symbols', '- ⌜ ⌟ Database'],
+    // a box glyph on its own
+    ['white square with rounded corners', '- ▢ Database'],
+    ['medium white square', '- ◻ Database'],
+    ['shadowed white square', '- ❏ Database'],
+    ['white square with upper left quadrant', '- ◰ Database'],
+    ['large green square', '- 🟩 Database'],
+    ['X in a rectangle box', '- ⌧ Database'],
+    ['APL quad', '- ⎕ Database'],
+    ['ballot box with bold check', '- 🗹 Database'],
+    // a dash that is not a list marker, as a bullet
+    ['a figure dash bullet', '‒ [ ] Database'],
+    // blank-rendering characters between the list marker and the box
+    ['a Hangul filler before the box', '- \u3164[ ] Database'],
+    ['a braille blank before the box', '- \u2800[x] Database'],
+  ];
+  for (const [name, line] of lookAlikes)
+    it(`fails the gate on ${name}: ${JSON.stringify(line)}`, () => {
+      const markdown = `## Infra\n- [x] Cluster\n\n${line}\n`;
+      expect(counted(markdown)).toEqual(['Cluster']);
+      expect(flagged(markdown)).toEqual([
+        { line: 4, flagged: matching(/looks like a task item but is not one/) },
+      ]);
+      expect(gate(markdown).complete).toBe(false);
+    });
+
+  it('flags a look-alike on a paragraph line that continues a ticked item', () => {
+    expect(flagged('- [x] a\n  〚 〛 b\n').map((f) => f.line)).toEqual([2]);
+    expect(flagged('Steps:\n▢ deploy\n').map((f) => f.line)).toEqual([2]);
+  });
+
+  it('names the code points of the box', () => {
+    expect(flagged('- [\u2800] a')[0]?.flagged).toContain('U+2800');
+    expect(flagged('- ⁅ ⁆ a')[0]?.flagged).toContain('U+2045');
+    expect(flagged('- ▢ a')[0]?.flagged).toContain('U+25A2');
+  });
+
+  it('leaves prose, links, references and emoji bullets alone', () => {
+    const markdown = [
+      '- [link](https://example.com) text',
+      '- [x](https://example.com) link named x',
+      '- [y] other',
+      '- [1] reference',
+      '- [TODO] later',
+      '- [ok] fine',
+      '- [*] star',
+      '- (see below) text',
+      '- (1) first',
+      '- () => void',
+      '- {name} placeholder',
+      '- ⚠️ Warning: read this',
+      '- ✨ New feature',
+      '- ★ Highlight',
+      '- ● bullet',
+      '- → next',
+      '- x marks the spot',
+      '- plain item',
+      'A paragraph (with brackets) and [1] reference.',
+      'Use x (the input) here',
+      '[ ]is not a box without a blank after it',
+      '- [ ] real',
+    ].join('\n');
+    expect(flagged(markdown)).toEqual([]);
+    expect(counted(markdown)).toEqual(['real']);
   });
 });

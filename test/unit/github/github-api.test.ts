@@ -80,7 +80,7 @@ describe('GitHubApi', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as Error).message).toMatch(
-      /issue #3 in acme\/shop: GitHub API kept failing \(500: .*\) after 4 attempt\(s\); failing closed/,
+      /issue #3 in acme\/shop: GitHub API kept failing \(500: .*\) after 4 attempts; failing closed/,
     );
   });
 
@@ -95,6 +95,30 @@ describe('GitHubApi', () => {
     });
     await expect(api().getIssue(3)).rejects.toThrow(ServiceError);
     expect(clock.slept).toEqual([]);
+  });
+
+  it('asks for the permission of the kind whose comments it reads', async () => {
+    github.fail('GET /repos/acme/shop/issues/41/comments', {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    github.fail('GET /repos/acme/shop/issues/42/comments', {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    await expect(api().listIssueComments(41, 'pull request')).rejects.toThrow(
+      /^comments of pull request #41 in acme\/shop: forbidden .*'permissions: pull-requests: read'\.$/,
+    );
+    await expect(api().listIssueComments(42, 'issue')).rejects.toThrow(
+      /^comments of issue #42 in acme\/shop: forbidden .*'permissions: issues: read'\.$/,
+    );
+    github.fail('GET /repos/acme/shop/issues/404/comments', {
+      status: 404,
+      body: { message: 'Not Found' },
+    });
+    await expect(api().listIssueComments(404, 'pull request')).rejects.toThrow(
+      /^comments of pull request #404 in acme\/shop was not found .*'pull-requests: read'\.$/,
+    );
   });
 
   it('reads every page of comments', async () => {
@@ -162,6 +186,22 @@ describe('judgeChecks', () => {
       ok: false,
       detail:
         '3 of 4 checks on abcdef1 not successful: build: failure, e2e: in_progress, ci/legacy: error',
+    });
+  });
+
+  it('counts a single check in the singular', () => {
+    const judge = (conclusion: string) =>
+      judgeChecks({
+        sha: 'abcdef123',
+        runs: [run('build', 'completed', conclusion)],
+        combined: none,
+        runId: undefined,
+        ignore: [],
+      });
+    expect(judge('success')).toEqual({ ok: true, detail: 'the 1 check on abcdef1 succeeded' });
+    expect(judge('failure')).toEqual({
+      ok: false,
+      detail: '1 of 1 check on abcdef1 not successful: build: failure',
     });
   });
 

@@ -34,10 +34,15 @@ describe('GitHub API timeouts', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as Error).message).toBe(
-      'issue #3 in acme/shop: GitHub API timed out (GET /repos/acme/shop/issues/3 did not answer within 0.2s) after 3 attempt(s); failing closed.',
+      'issue #3 in acme/shop: GitHub API timed out (GET /repos/acme/shop/issues/3 did not answer within 0.2s) after 3 attempts; failing closed.',
     );
     expect(github.count('GET /repos/acme/shop/issues/3')).toBe(3);
     expect(logs[0]).toMatch(/failed \(no answer within 0\.2s\), attempt 1; retrying/);
+  });
+
+  it('says "1 attempt" when retries are off', async () => {
+    github.fail('GET /repos/acme/shop/issues/3', hanging());
+    await expect(api(1).getIssue(3)).rejects.toThrow(/after 1 attempt; failing closed\.$/);
   });
 
   it('times out a response whose body never ends, and retries it', async () => {
@@ -56,7 +61,7 @@ describe('GitHub API timeouts', () => {
     );
     github.fail('GET /repos/acme/shop/issues/5/comments', hanging(), hanging());
     await expect(api(2).listIssueComments(5)).rejects.toThrow(
-      /comments of #5 in acme\/shop: GitHub API timed out \(GET \/repos\/acme\/shop\/issues\/5\/comments did not answer within 0\.2s\) after 2 attempt\(s\)/,
+      /comments of issue #5 in acme\/shop: GitHub API timed out \(GET \/repos\/acme\/shop\/issues\/5\/comments did not answer within 0\.2s\) after 2 attempts/,
     );
   });
 });
