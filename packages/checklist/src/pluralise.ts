@@ -1,7 +1,4 @@
-/** "1 item", "2 items": counts in messages read as English, never "item(s)". */
-export function pluralise(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
-}
+export { plural as pluralise } from '@cutover/kit';
 
 /** "1 item blocks", "2 items block": the verb agrees too. */
 export function blockCount(count: number): string {

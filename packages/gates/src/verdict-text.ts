@@ -9,9 +9,7 @@ export function showValue(value: number | undefined, unit: ThresholdUnit): strin
 }
 
 /** "1 sample", "2 samples". */
-export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : pluralNoun}`;
-}
+export { plural } from '@cutover/kit';
 
 /** A share 0..1 as a percentage rounded down, so 89.96% never reads as the 90% it misses. */
 export function showShare(share: number): string {

@@ -28,6 +28,7 @@ export {
   table,
 } from './markdown.js';
 export { INERT_LEAD, isCommandLike, neutraliseCommands } from './neutralise-commands.js';
+export { plural } from './plural.js';
 export { type PollOptions, pollUntil } from './poll-until.js';
 export { maskValues, redactUrls, urlCredentials } from './redact.js';
 export { type RetryDecision, type RetryOptions, retry } from './retry.js';

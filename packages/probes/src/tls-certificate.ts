@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
+import { plural } from '@cutover/kit';
 import {
   AddressRefused,
   guardConnectedSocket,
@@ -93,11 +94,11 @@ export function probeTlsCertificate(
         daysLeft >= spec.minDays
           ? {
               ok: true,
-              detail: `certificate of ${target} valid until ${until} (${daysLeft} days left, need ${spec.minDays})`,
+              detail: `certificate of ${target} valid until ${until} (${plural(daysLeft, 'day')} left, need ${spec.minDays})`,
             }
           : {
               ok: false,
-              detail: `certificate of ${target} expires ${until}: ${daysLeft} days left, need at least ${spec.minDays}`,
+              detail: `certificate of ${target} expires ${until}: ${plural(daysLeft, 'day')} left, need at least ${spec.minDays}`,
             },
       );
     });
