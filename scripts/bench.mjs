@@ -2,10 +2,11 @@
 // `node dist/<action>/index.js` on the fail-fast path (no inputs), as the median of interleaved
 // runs next to a bare @actions/core bundle; plus checklist parsing at the size limits.
 // Runs on Node 24 with tsx (scripts/node24.mjs --import tsx). Results also go to .bench/results.json.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 25);
@@ -18,21 +19,24 @@ writeFileSync(
   baselineSrc,
   "import * as core from '@actions/core';\ncore.setFailed('no inputs');\n",
 );
+// Built the way scripts/bundle.mjs builds the actions (esbuild, ESM, minified), so the ratio
+// measures what the actions add, not a difference of bundlers.
 const baselineOut = join(benchDir, 'core-only');
-if (!existsSync(join(baselineOut, 'index.mjs')) && !existsSync(join(baselineOut, 'index.js')))
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
-      'build',
-      baselineSrc,
-      '-o',
-      baselineOut,
-      '--minify',
-      '--quiet',
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
+await build({
+  entryPoints: { index: baselineSrc },
+  outdir: baselineOut,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  mainFields: ['module', 'main'],
+  banner: {
+    js: "import{createRequire as __cutoverRequire}from'node:module';const require=__cutoverRequire(import.meta.url);",
+  },
+  logLevel: 'silent',
+});
+writeFileSync(join(baselineOut, 'package.json'), '{\n  "type": "module"\n}\n');
 
 const cleanEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
 const timeOnce = (script) => {
@@ -53,10 +57,7 @@ const actions = readdirSync(join(root, 'dist')).filter((name) =>
   existsSync(join(root, 'dist', name, 'index.js')),
 );
 const results = { node: process.version, runs, actions: {}, parse: {} };
-const baselineScript = join(
-  baselineOut,
-  existsSync(join(baselineOut, 'index.mjs')) ? 'index.mjs' : 'index.js',
-);
+const baselineScript = join(baselineOut, 'index.js');
 const samples = { baseline: [] };
 for (const name of actions) samples[name] = [];
 for (let i = 0; i < 3; i++) timeOnce(baselineScript); // warm the file cache

@@ -1,5 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +85,105 @@ describe.each(actions)('action %s', (name) => {
   });
 });
 
+/** Domain logic: takes data and interfaces, returns data (the house rules). */
+const purePackages = ['checklist', 'gates', 'kit', 'plan', 'traffic'];
+/** I/O behind the domain's interfaces. */
+const adapterPackages = ['aws', 'github', 'kubernetes', 'metrics', 'probes', 'routers'];
+/** Wiring that may touch the runner, files and processes. */
+const runnerPackages = ['action-kit', 'catalog', 'cli'];
+
+const impureModule =
+  /^(@actions\/|@aws-sdk\/|@smithy\/|@kubernetes\/|@octokit\/|(node:)?(fs|fs\/promises|child_process|net|http|https|http2|tls|dns|dns\/promises|dgram|worker_threads|cluster|process)$)/;
+const nonPureWorkspace = new RegExp(`^@cutover/(?!(${purePackages.join('|')})$)`);
+
+/** Every module a source names: static, re-exported, dynamically imported or required. */
+function importedModules(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"]([^'"]+)['"]/g)].map(
+    (match) => match[1] ?? '',
+  );
+}
+
+/** The code alone: comments and one-line string literals other than 'process' emptied, so words like "the process." never count. */
+const codeOnly = (text: string) =>
+  text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"\\])\/\/.*$/gm, '$1')
+    .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, (literal) =>
+      /^['"]process['"]$/.test(literal) ? literal : "''",
+    );
+
+/** What makes a source impure: a forbidden module, another non-pure workspace package, or `process`. */
+function impurities(text: string): string[] {
+  const found = importedModules(text)
+    .filter((spec) => impureModule.test(spec) || nonPureWorkspace.test(spec))
+    .map((spec) => `imports ${spec}`);
+  if (/\bprocess\s*(\.|\[|\?\.)|\bglobalThis\s*(\.|\[)\s*['"]?process\b/.test(codeOnly(text)))
+    found.push('uses process');
+  return found;
+}
+
+/** `import { A, type B, C as D } from 'x'` and `export { A } from 'x'`: the value names per module. */
+function namedImports(text: string): { from: string; names: string[] }[] {
+  return [...text.matchAll(/(?:import|export)\s+\{([^}]*)\}\s*from\s*'([^']+)'/g)]
+    .filter((match) => !/^(import|export)\s+type\b/.test(match[0]))
+    .map((match) => ({
+      from: match[2] ?? '',
+      names: (match[1] ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '' && !name.startsWith('type '))
+        .map((name) => name.split(/\s+as\s+/)[0] ?? name),
+    }));
+}
+
+/** The Error subclasses each workspace package other than the kit exports (its domain errors). */
+async function domainErrorClasses(): Promise<Map<string, Set<string>>> {
+  const classes = new Map<string, Set<string>>();
+  for (const name of [...purePackages, ...adapterPackages].filter((name) => name !== 'kit')) {
+    const exports = (await import(`@cutover/${name}`)) as Record<string, unknown>;
+    const errors = Object.entries(exports)
+      .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error)
+      .map(([key]) => key);
+    classes.set(`@cutover/${name}`, new Set(errors));
+  }
+  return classes;
+}
+
+describe('purity rules', () => {
+  it('catch every spelling of a forbidden import and of process', () => {
+    expect(impurities(`import { readFile } from 'fs/promises';`)).toEqual(['imports fs/promises']);
+    expect(impurities(`const k8s = await import('@kubernetes/client-node');`)).toEqual([
+      'imports @kubernetes/client-node',
+    ]);
+    expect(impurities(`export { lookup } from 'node:dns';`)).toEqual(['imports node:dns']);
+    expect(impurities(`import { runAction } from '@cutover/action-kit';`)).toEqual([
+      'imports @cutover/action-kit',
+    ]);
+    expect(impurities(`const env = globalThis['process'];`)).toEqual(['uses process']);
+    expect(impurities(`const cwd = process?.cwd();`)).toEqual(['uses process']);
+  });
+
+  it('leave pure imports, comments and words alone', () => {
+    expect(
+      impurities(
+        `import { v } from '@cutover/kit';\nimport { parseDuration } from '@cutover/plan';\n` +
+          `// read from process.env by the caller\nconst processed = 'the process.';`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('read value imports and skip type-only ones', () => {
+    expect(
+      namedImports(
+        `import { A, type B, C as D } from '@cutover/gates';\nimport type { E } from '@cutover/plan';\nexport { F } from '@cutover/traffic';`,
+      ),
+    ).toEqual([
+      { from: '@cutover/gates', names: ['A', 'C'] },
+      { from: '@cutover/traffic', names: ['F'] },
+    ]);
+  });
+});
+
 describe('layering', () => {
   it('only action-kit imports @actions/core, and core.setFailed is called in one place', () => {
     const importers = sources.filter((file) =>
@@ -94,20 +199,37 @@ describe('layering', () => {
     ]);
   });
 
-  it('keeps pure packages free of runner, SDK, file system, process and network imports', () => {
-    for (const file of filesUnder(join(root, 'packages/checklist/src'), '.ts')) {
-      const text = readFileSync(file, 'utf8');
-      const imports = [...text.matchAll(/from '([^']+)'/g)].map((match) => match[1] ?? '');
-      expect(
-        imports.filter((spec) =>
-          /^(@actions\/|@aws-sdk\/|@kubernetes\/|node:(fs|http|https|net|tls|child_process))/.test(
-            spec,
-          ),
-        ),
-        file,
-      ).toEqual([]);
-      expect(text, file).not.toMatch(/\bprocess\./);
-    }
+  it.each(purePackages)(
+    'keeps the pure package %s free of runner, SDK, file system, process and network',
+    (name) => {
+      const files = filesUnder(join(root, 'packages', name, 'src'), '.ts');
+      expect(files.length, `packages/${name}/src`).toBeGreaterThan(0);
+      for (const file of files)
+        expect(impurities(readFileSync(file, 'utf8')), relative(root, file)).toEqual([]);
+    },
+  );
+
+  it.each(adapterPackages)(
+    'the adapter package %s imports error classes only from @cutover/kit',
+    async (name) => {
+      const errorClasses = await domainErrorClasses();
+      const found: string[] = [];
+      for (const file of filesUnder(join(root, 'packages', name, 'src'), '.ts'))
+        for (const { from, names } of namedImports(readFileSync(file, 'utf8')))
+          for (const imported of names)
+            if (errorClasses.get(from)?.has(imported))
+              found.push(`${relative(root, file)}: ${imported} from ${from}`);
+      expect(found).toEqual([]);
+    },
+  );
+
+  it('lists every package as pure, adapter or runner', () => {
+    const listed = [...purePackages, ...adapterPackages, ...runnerPackages].sort();
+    expect(listed).toEqual(
+      readdirSync(join(root, 'packages'))
+        .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
+        .sort(),
+    );
   });
 
   it('loads Octokit lazily so a failing input never pays for it', () => {
@@ -120,30 +242,29 @@ describe('layering', () => {
 });
 
 describe('dist', () => {
-  it('matches the sources: rebuilding produces the committed bundles byte for byte', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cutover-dist-'));
-    execFileSync(process.execPath, [join(root, 'scripts/bundle.mjs'), out], {
-      cwd: root,
-      stdio: 'pipe',
-    });
-    for (const name of actions) {
-      const built = filesUnder(join(out, name), '')
-        .map((file) => relative(join(out, name), file))
-        .sort();
-      const committed = filesUnder(join(root, 'dist', name), '')
-        .map((file) => relative(join(root, 'dist', name), file))
-        .sort();
-      expect(committed, `dist/${name} files (run "npm run bundle")`).toEqual(built);
-      for (const file of built) {
-        const same = readFileSync(join(out, name, file)).equals(
-          readFileSync(join(root, 'dist', name, file)),
-        );
-        expect(same, `dist/${name}/${file} is stale: run "npm run bundle" and commit dist/`).toBe(
-          true,
-        );
-      }
-    }
-  }, 600_000);
+  // Rebuilding the bundles is scripts/check-dist.mjs, a step of `npm test` next to vitest.
+  it('is checked against the sources by a step of npm test', () => {
+    const testScript = readFileSync(join(root, 'scripts/test.mjs'), 'utf8');
+    expect(testScript).toContain("'scripts/check-dist.mjs'");
+  });
+
+  it('names every stale, missing and leftover file', async () => {
+    const { compareTrees } = (await import(join(root, 'scripts/check-dist.mjs'))) as {
+      compareTrees: (built: string, committed: string, label: string) => string[];
+    };
+    const built = mkdtempSync(join(tmpdir(), 'cutover-built-'));
+    const committed = mkdtempSync(join(tmpdir(), 'cutover-committed-'));
+    for (const [dir, files] of [
+      [built, { 'index.js': 'new', '12.index.js': 'chunk', 'same.txt': 'x' }],
+      [committed, { 'index.js': 'old', '34.index.js': 'chunk', 'same.txt': 'x' }],
+    ] as const)
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    expect(compareTrees(built, committed, 'dist/a').sort()).toEqual([
+      'dist/a/12.index.js: missing',
+      'dist/a/34.index.js: no longer built',
+      'dist/a/index.js: stale',
+    ]);
+  });
 });
 
 describe('workflows', () => {
