@@ -130,18 +130,20 @@ function child(args: string[], script = CHILD) {
 }
 
 describe('the file router under concurrent shifts', () => {
-  it('12 Node processes shifting one file: exactly one story is true', async () => {
+  it('6 Node processes shifting one file: exactly one story is true', async () => {
     const dir = workspace();
     const path = join(dir, 'weights.json');
     const go = join(dir, 'go');
     writeFileSync(path, JSON.stringify({ blue: 100, green: 0 }));
     const rounds = 3;
-    const children = Array.from({ length: 12 }, (_, i) =>
+    // Six processes on two cores already interleave every step; more only cost start-up time.
+    const runs = 6;
+    const children = Array.from({ length: runs }, (_, i) =>
       child([
         path,
         go,
         `p${i + 1}`,
-        Array.from({ length: rounds }, (_, r) => 1 + i + 12 * r).join(','),
+        Array.from({ length: rounds }, (_, r) => 1 + i + runs * r).join(','),
       ]),
     );
     await Promise.all(children.map((c) => c.ready));
@@ -158,13 +160,13 @@ describe('the file router under concurrent shifts', () => {
 });
 
 describe('the file router compare-and-swap', () => {
-  it('never lets two writes succeed from the same version (12 processes)', async () => {
+  it('never lets two writes succeed from the same version (6 processes)', async () => {
     const dir = workspace();
     const path = join(dir, 'weights.json');
     const go = join(dir, 'go');
     writeFileSync(path, JSON.stringify({ blue: 100, green: 0 }));
-    const children = Array.from({ length: 12 }, (_, i) =>
-      child([path, go, `p${i + 1}`, '60'], CAS_CHILD),
+    const children = Array.from({ length: 6 }, (_, i) =>
+      child([path, go, `p${i + 1}`, '40'], CAS_CHILD),
     );
     await Promise.all(children.map((c) => c.ready));
     writeFileSync(go, '');

@@ -1,4 +1,3 @@
-import { ConfigError, ServiceError } from '@cutover/kit';
 import type { MetricQuery } from '@cutover/plan';
 
 /** One time series: labels and [epoch ms, value] points in time order. */
@@ -18,15 +17,9 @@ export interface MetricsSource {
   range(query: MetricQuery, from: number, to: number, stepMs: number): Promise<Series[]>;
 }
 
-/** The provider refused the query itself (bad PromQL, invalid parameters): the plan must change. */
-export class QueryRejected extends ConfigError {
-  override name = 'QueryRejected';
-}
-
-/** The provider could not answer (down, throttled, timed out, malformed answer). */
-export class ProviderUnavailable extends ServiceError {
-  override name = 'ProviderUnavailable';
-}
+/** Provider errors are the kit's, so adapters need no domain import. */
+import { QueryRejected } from '@cutover/kit';
+export { ProviderUnavailable, QueryRejected } from '@cutover/kit';
 
 /** Rules compare one number per point; several series mean the query does not aggregate. */
 export function singleSeries(series: Series[], query: MetricQuery): Series | undefined {

@@ -32,6 +32,16 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
+/** A metrics provider refused the query itself (bad PromQL, invalid parameters): the plan must change. */
+export class QueryRejected extends ConfigError {
+  override name = 'QueryRejected';
+}
+
+/** A metrics provider could not answer (down, throttled, timed out, malformed answer). */
+export class ProviderUnavailable extends ServiceError {
+  override name = 'ProviderUnavailable';
+}
+
 export type ErrorKind = 'config' | 'refusal' | 'gate' | 'service' | 'internal';
 
 export function errorKind(error: unknown): ErrorKind {

@@ -5,6 +5,8 @@ export {
   ConflictError,
   type ErrorKind,
   GateFailure,
+  ProviderUnavailable,
+  QueryRejected,
   Refusal,
   ServiceError,
   errorKind,

@@ -1,13 +1,14 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchClient, lazyClient } from '@cutover/aws';
-import { checkSettings, redactUrls, settingsObject, v } from '@cutover/kit';
 import {
   ProviderUnavailable,
   QueryRejected,
-  describeQuery,
-  type MetricsSource,
-  type Series,
-} from '@cutover/gates';
+  checkSettings,
+  redactUrls,
+  settingsObject,
+  v,
+} from '@cutover/kit';
+import { describeQuery, type MetricsSource, type Series } from '@cutover/gates';
 import type { MetricQuery } from '@cutover/plan';
 import {
   type MetricsProvider,

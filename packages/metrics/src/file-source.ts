@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
-import { ProviderUnavailable, type MetricsSource, type Series } from '@cutover/gates';
-import { ConfigError, settingsObject, v } from '@cutover/kit';
+import type { MetricsSource, Series } from '@cutover/gates';
+import { ConfigError, ProviderUnavailable, settingsObject, v } from '@cutover/kit';
 import { parseDuration, type MetricQuery } from '@cutover/plan';
 import { type MetricsProvider, durationSetting, nonEmptyText } from './provider.js';
 

@@ -1,11 +1,13 @@
-import { ConfigError, redactUrls, secretOr, settingsObject, v } from '@cutover/kit';
 import {
   ProviderUnavailable,
   QueryRejected,
-  describeQuery,
-  type MetricsSource,
-  type Series,
-} from '@cutover/gates';
+  ConfigError,
+  redactUrls,
+  secretOr,
+  settingsObject,
+  v,
+} from '@cutover/kit';
+import { describeQuery, type MetricsSource, type Series } from '@cutover/gates';
 import type { MetricQuery } from '@cutover/plan';
 import {
   type MetricsProvider,

@@ -9,10 +9,9 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError, ServiceError, systemClock, type Clock } from '@cutover/kit';
+import { ConfigError, ConflictError, ServiceError, systemClock, type Clock } from '@cutover/kit';
 import { formatDuration, type Weights } from '@cutover/plan';
 import {
-  ConflictError,
   MARKER_KEY,
   decodeMarker,
   type Marker,

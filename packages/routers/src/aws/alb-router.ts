@@ -1,9 +1,8 @@
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { adviceFor, elbv2Client, lazyClient } from '@cutover/aws';
-import { ConfigError, v } from '@cutover/kit';
+import { ConfigError, ConflictError, v } from '@cutover/kit';
 import { shareOf, type Weights } from '@cutover/plan';
 import {
-  ConflictError,
   decodeMarkerCompact,
   encodeMarkerCompact,
   type Marker,

@@ -1,9 +1,8 @@
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { adviceFor, awsMessage, codeOf, lazyClient, route53Client } from '@cutover/aws';
-import { ConfigError, v } from '@cutover/kit';
+import { ConfigError, ConflictError, v } from '@cutover/kit';
 import { shareOf, weightsFor, type Weights } from '@cutover/plan';
 import {
-  ConflictError,
   decodeMarkerCompact,
   encodeMarkerCompact,
   type Marker,
