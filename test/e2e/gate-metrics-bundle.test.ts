@@ -75,7 +75,7 @@ describe('the gate-metrics bundle', () => {
     const run = await runBundle(dir, {
       INPUT_PLAN: 'plan.yaml',
       INPUT_MODE: 'check',
-      INPUT_STEP: '2',
+      INPUT_STEP: '1',
       INPUT_TO: new Date(T0 + 3600_000).toISOString(),
     });
     expect(run.code).toBe(0);
@@ -96,7 +96,7 @@ describe('the gate-metrics bundle', () => {
     const run = await runBundle(dir, {
       INPUT_PLAN: 'plan.yaml',
       INPUT_MODE: 'check',
-      INPUT_STEP: '2',
+      INPUT_STEP: '1',
       INPUT_TO: new Date(T0 + 3600_000).toISOString(),
       AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'secret',
