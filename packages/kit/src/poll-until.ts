@@ -15,6 +15,9 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** What is awaited, for the timeout message: "HTTPRoute shop to accept generation 4". */
   what: string;
+  /** The error to throw on timeout or cancellation instead (it can name what was last observed). */
+  timeoutError?: (elapsedMs: number) => Error;
+  cancelledError?: () => Error;
 }
 
 /**
@@ -30,14 +33,20 @@ export async function pollUntil<T>(
   const random = options.random ?? Math.random;
   let interval = options.intervalMs;
   for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted === true)
-      throw new ServiceError(`cancelled while waiting for ${options.what}`);
     const value = await check(attempt);
     if (value !== undefined) return value;
+    if (options.signal?.aborted === true)
+      throw (
+        options.cancelledError?.() ??
+        new ServiceError(`cancelled while waiting for ${options.what}`)
+      );
     const elapsed = options.clock.now() - started;
     if (elapsed >= options.timeoutMs)
-      throw new ServiceError(
-        `timed out after ${Math.round(elapsed / 1000)}s waiting for ${options.what}`,
+      throw (
+        options.timeoutError?.(elapsed) ??
+        new ServiceError(
+          `timed out after ${Math.round(elapsed / 1000)}s waiting for ${options.what}`,
+        )
       );
     const spread = options.jitter === undefined ? 0 : (random() - 0.5) * options.jitter * interval;
     await options.clock.sleep(

@@ -1,4 +1,4 @@
-import { GateFailure, Refusal, type Clock } from '@cutover/kit';
+import { GateFailure, Refusal, pollUntil, type Clock } from '@cutover/kit';
 import { formatDuration, weightsFor, type Weights } from '@cutover/plan';
 import { checkRunId, type Marker, type RecordedVerdict } from './marker.js';
 import { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
@@ -339,26 +339,35 @@ async function verify(
   cancellable: boolean,
 ): Promise<string> {
   const started = options.clock.now();
-  for (;;) {
-    const state = await target.read();
-    const spec = state.weights.candidate === desired.candidate;
-    const effect = spec
-      ? await target.effective(desired)
-      : { effective: false, detail: `object has ${state.weights.candidate}%` };
-    const elapsed = options.clock.now() - started;
-    if (effect.effective) return `effective after ${formatDuration(elapsed)}: ${effect.detail}`;
-    if (cancellable && options.signal?.aborted === true)
-      throw new Error(
-        `cancelled while waiting for ${target.description} to apply ${desired.candidate}%`,
-      );
-    if (elapsed >= options.verifyTimeoutMs)
-      throw new Error(
-        `${target.description} did not apply candidate ${desired.candidate}% within ${formatDuration(options.verifyTimeoutMs)}: observed ${state.weights.candidate}%, ${effect.detail}`,
-      );
-    await options.clock.sleep(
-      Math.min(options.verifyIntervalMs, options.verifyTimeoutMs - elapsed),
-    );
-  }
+  let last = '';
+  return pollUntil(
+    async () => {
+      const state = await target.read();
+      const effect =
+        state.weights.candidate === desired.candidate
+          ? await target.effective(desired)
+          : { effective: false, detail: `object has ${state.weights.candidate}%` };
+      last = `observed ${state.weights.candidate}%, ${effect.detail}`;
+      return effect.effective
+        ? `effective after ${formatDuration(options.clock.now() - started)}: ${effect.detail}`
+        : undefined;
+    },
+    {
+      clock: options.clock,
+      timeoutMs: options.verifyTimeoutMs,
+      intervalMs: options.verifyIntervalMs,
+      what: `${target.description} to apply candidate ${desired.candidate}%`,
+      ...(cancellable && options.signal !== undefined ? { signal: options.signal } : {}),
+      timeoutError: () =>
+        new Error(
+          `${target.description} did not apply candidate ${desired.candidate}% within ${formatDuration(options.verifyTimeoutMs)}: ${last}`,
+        ),
+      cancelledError: () =>
+        new Error(
+          `cancelled while waiting for ${target.description} to apply ${desired.candidate}%`,
+        ),
+    },
+  );
 }
 
 interface Written {
