@@ -5,7 +5,7 @@ describe('pollUntil', () => {
   it('returns the first value the check produces, waiting the interval between checks', async () => {
     const clock = createVirtualClock(0);
     let calls = 0;
-    const value = await pollUntil(async () => (++calls === 3 ? 'ready' : undefined), {
+    const value = await pollUntil(() => Promise.resolve(++calls === 3 ? 'ready' : undefined), {
       clock,
       timeoutMs: 60_000,
       intervalMs: 5000,
