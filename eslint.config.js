@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const runnerOnly = { group: ['@actions/core'], message: 'use @cutover/action-kit' };
-const purePackages = ['checklist', 'gates', 'kit', 'plan', 'traffic'];
+const purePackages = ['checklist', 'gates', 'kit', 'plan', 'stacks', 'traffic'];
 const adapterPackages = ['aws', 'github', 'kubernetes', 'metrics', 'probes', 'routers'];
 const sourcesOf = (packages) => packages.map((name) => `packages/${name}/src/**/*.ts`);
 const pureMessage =

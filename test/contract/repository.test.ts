@@ -86,7 +86,7 @@ describe.each(actions)('action %s', (name) => {
 });
 
 /** Domain logic: takes data and interfaces, returns data (the house rules). */
-const purePackages = ['checklist', 'gates', 'kit', 'plan', 'traffic'];
+const purePackages = ['checklist', 'gates', 'kit', 'plan', 'stacks', 'traffic'];
 /** I/O behind the domain's interfaces. */
 const adapterPackages = ['aws', 'github', 'kubernetes', 'metrics', 'probes', 'routers'];
 /** Wiring that may touch the runner, files and processes. */
