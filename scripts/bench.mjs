@@ -170,7 +170,7 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
 // Scaled config (interval 1s, for 5s, rate over 5s) so a run takes seconds; the lag beyond `for`
 // is what the production config (interval 15s, for 5m) adds on top of its own `for`.
 {
-  const { systemClock, createVirtualClock } = await import('../packages/action-kit/src/index.ts');
+  const { systemClock, createVirtualClock } = await import('../packages/kit/src/index.ts');
   const { watchGates } = await import('../packages/gates/src/index.ts');
   const { PrometheusSource, FileSource } = await import('../packages/metrics/src/index.ts');
   const { parsePlan, parseThreshold } = await import('../packages/plan/src/index.ts');
@@ -271,7 +271,7 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
 // Traffic: API calls and wall time per shift and per traffic rollback, through the real
 // Kubernetes client against the fake API server (controller accepting after 20 ms).
 {
-  const { systemClock } = await import('../packages/action-kit/src/index.ts');
+  const { systemClock } = await import('../packages/kit/src/index.ts');
   const { createTargets } = await import('../packages/routers/src/index.ts');
   const { shiftTraffic, rollbackTraffic } = await import('../packages/traffic/src/index.ts');
   const { FakeKubernetes } = await import('../test/support/fake-kubernetes.ts');
