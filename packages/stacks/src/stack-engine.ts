@@ -51,6 +51,12 @@ export interface StackEvent {
   reason: string | undefined;
   /** Events of the stack itself carry its status: polling events alone tells where it stands. */
   isStack: boolean;
+  /**
+   * The ClientRequestToken of the operation that caused the event (ExecuteChangeSet,
+   * ContinueUpdateRollback, ...; rollbacks carry the token of the operation they undo), so the
+   * first poll after an operation keeps only its own events. undefined when the API gave none.
+   */
+  clientRequestToken: string | undefined;
 }
 
 export interface ResourceChange {
