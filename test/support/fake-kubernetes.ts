@@ -25,8 +25,11 @@ function serverTls() {
  * resourceVersion preconditions (409 Conflict), 415 for strategic merge patches on custom
  * resources, generation bumps on spec changes, and a Gateway controller that reports Accepted
  * for each new HTTPRoute generation after a delay, and a Deployment controller that rolls out
- * each new generation on a virtual schedule (or never, for a stuck rollout). Server-side apply
- * creates missing objects and records the field manager. Faults (429 + Retry-After, 5xx,
+ * each new generation on a virtual schedule (or never, for a stuck rollout), with its Pods
+ * (conditions, container statuses: a stuck one waits in ImagePullBackOff) and core/v1 Events
+ * for the Deployment and its Pods (listable with fieldSelector involvedObject.kind/name).
+ * Server-side apply creates missing objects, records the field manager, and leaves an object
+ * whose apply changes nothing untouched (no new resourceVersion), as the API server does. Faults (429 + Retry-After, 5xx,
  * latency) can be injected per request.
  */
 interface ResourceType {
@@ -40,6 +43,7 @@ interface ResourceType {
 const TYPES: ResourceType[] = [
   { group: '', version: 'v1', plural: 'services', kind: 'Service', custom: false },
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', custom: false },
+  { group: '', version: 'v1', plural: 'events', kind: 'Event', custom: false },
   {
     group: 'networking.k8s.io',
     version: 'v1',
@@ -80,6 +84,7 @@ type Obj = {
     resourceVersion?: string;
     generation?: number;
     managedFields?: { manager: string; operation: string }[];
+    ownerReferences?: { kind: string; name: string }[];
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
@@ -275,11 +280,23 @@ export class FakeKubernetes extends LoopbackFake {
           .filter(Boolean)
           .map((p) => p.split('=') as [string, string]),
       );
+      const fields = (url.searchParams.get('fieldSelector') ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((p) => /^([^=!]+)(==|=|!=)(.*)$/.exec(p))
+        .filter((m) => m !== null);
+      const fieldOf = (o: Obj, path: string) =>
+        path
+          .split('.')
+          .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
       const items = [...this.objects.values()].filter(
         (o) =>
           o.kind === type.kind &&
           o.metadata.namespace === namespace &&
-          Object.entries(selector).every(([k, v]) => o.metadata.labels?.[k] === v),
+          Object.entries(selector).every(([k, v]) => o.metadata.labels?.[k] === v) &&
+          fields.every(([, path = '', op, value]) =>
+            op === '!=' ? fieldOf(o, path) !== value : fieldOf(o, path) === value,
+          ),
       );
       return {
         body: {
@@ -357,6 +374,9 @@ export class FakeKubernetes extends LoopbackFake {
     if (contentType === 'application/apply-patch+yaml' && manager !== null) {
       const managers = (current.metadata.managedFields ?? []).filter((f) => f.manager !== manager);
       next.metadata.managedFields = [...managers, { manager, operation: 'Apply' }];
+      const bare = (o: Obj) =>
+        JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: '', generation: 0 } });
+      if (bare(next) === bare(current) && this.objects.has(key)) return { body: current };
     }
     this.objects.set(key, next);
     if (type.kind === 'HTTPRoute' && next.metadata.generation !== current.metadata.generation)
@@ -404,6 +424,12 @@ export class FakeKubernetes extends LoopbackFake {
         conditions: progressing('True', 'NewReplicaSetCreated', 'created new replica set'),
         ticks: 0,
       };
+      this.event(
+        object,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${podPrefix(object)} to ${desired}`,
+      );
     } else {
       const ticks = (status.ticks ?? 0) + 1;
       const stuck = this.stuckDeployments.has(object.metadata.name);
@@ -433,8 +459,153 @@ export class FakeKubernetes extends LoopbackFake {
             ),
         ticks,
       };
+      this.syncPods(object, updated, newAvailable, stuck, done);
     }
     object.metadata.resourceVersion = String(++this.version);
+  }
+
+  /**
+   * The Deployment's pods of its current generation: `updated` of them exist, the first
+   * `available` are Ready. A stuck one's containers wait in ImagePullBackOff, with the
+   * kubelet's events (Failed, BackOff) counting up on each tick. A finished rollout removes
+   * the pods of older generations.
+   */
+  private syncPods(
+    deployment: Obj,
+    updated: number,
+    available: number,
+    stuck: boolean,
+    done: boolean,
+  ): void {
+    const { namespace, name } = deployment.metadata;
+    const template = (deployment.spec as { template?: PodTemplate } | undefined)?.template;
+    const containers = template?.spec?.containers ?? [];
+    const prefix = podPrefix(deployment);
+    for (const [key, pod] of this.objects)
+      if (
+        pod.kind === 'Pod' &&
+        pod.metadata.namespace === namespace &&
+        pod.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === name) ===
+          true &&
+        !pod.metadata.name.startsWith(`${prefix}-`) &&
+        done
+      )
+        this.objects.delete(key);
+    for (let i = 0; i < updated; i++) {
+      const podName = `${prefix}-${i}`;
+      const key = this.key('v1', 'Pod', namespace, podName);
+      const ready = i < available;
+      if (!this.objects.has(key))
+        this.event(
+          { kind: 'Pod', metadata: { name: podName, namespace } },
+          'Normal',
+          'Scheduled',
+          `Successfully assigned ${namespace}/${podName} to node-1`,
+        );
+      const unready = containers.map((c) => c.name).join(' ');
+      const condition = (type: string) =>
+        ready
+          ? { type, status: 'True' }
+          : {
+              type,
+              status: 'False',
+              reason: 'ContainersNotReady',
+              message: `containers with unready status: [${unready}]`,
+            };
+      this.objects.set(key, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: podName,
+          namespace,
+          resourceVersion: String(++this.version),
+          labels: {
+            ...template?.metadata?.labels,
+            'pod-template-hash': prefix.slice(name.length + 1),
+          },
+          ownerReferences: [{ kind: 'Deployment', name }],
+        },
+        spec: template?.spec,
+        status: {
+          phase: ready ? 'Running' : 'Pending',
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Initialized', status: 'True' },
+            condition('ContainersReady'),
+            condition('Ready'),
+          ],
+          containerStatuses: containers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            imageID: '',
+            ready,
+            restartCount: 0,
+            started: ready,
+            state: ready
+              ? { running: { startedAt: new Date(this.now()).toISOString() } }
+              : stuck
+                ? {
+                    waiting: {
+                      reason: 'ImagePullBackOff',
+                      message: `Back-off pulling image "${c.image}"`,
+                    },
+                  }
+                : { waiting: { reason: 'ContainerCreating' } },
+          })),
+        },
+      });
+      const pod = { kind: 'Pod', metadata: { name: podName, namespace } };
+      for (const c of containers)
+        if (stuck) {
+          this.event(
+            pod,
+            'Warning',
+            'Failed',
+            `Failed to pull image "${c.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found`,
+          );
+          this.event(pod, 'Warning', 'BackOff', `Back-off pulling image "${c.image}"`);
+        } else if (ready) this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    }
+  }
+
+  /** Virtual time for events and pod states: one second per change of the fake's state. */
+  private now(): number {
+    return Date.UTC(2025, 0, 1) + this.version * 1000;
+  }
+
+  /** Records an event about an object, or counts one more of the same (as the API aggregates them). */
+  private event(
+    involved: { kind: string; metadata: { name: string; namespace: string } },
+    type: string,
+    reason: string,
+    message: string,
+  ): void {
+    const { name, namespace } = involved.metadata;
+    const eventName = `${name}.${involved.kind.toLowerCase()}.${reason.toLowerCase()}`;
+    const key = this.key('v1', 'Event', namespace, eventName);
+    const time = new Date(this.now()).toISOString();
+    const existing = this.objects.get(key);
+    this.version++;
+    if (existing !== undefined) {
+      existing.count = (existing.count as number) + 1;
+      existing.lastTimestamp = time;
+      existing.message = message;
+      existing.metadata.resourceVersion = String(this.version);
+      return;
+    }
+    this.objects.set(key, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: eventName, namespace, resourceVersion: String(this.version) },
+      involvedObject: { kind: involved.kind, name, namespace },
+      type,
+      reason,
+      message,
+      count: 1,
+      firstTimestamp: time,
+      lastTimestamp: time,
+      source: { component: involved.kind === 'Pod' ? 'kubelet' : 'deployment-controller' },
+    });
   }
 
   /** The Gateway controller: after a delay, reports Accepted for the route's current generation (a status write, which bumps resourceVersion). */
@@ -489,6 +660,16 @@ export class FakeKubernetes extends LoopbackFake {
       }),
     );
   }
+}
+
+interface PodTemplate {
+  metadata?: { labels?: Record<string, string> };
+  spec?: { containers?: { name: string; image?: string }[] };
+}
+
+/** The pods of a Deployment's current generation are named after it, as a ReplicaSet's are. */
+function podPrefix(deployment: Obj): string {
+  return `${deployment.metadata.name}-g${deployment.metadata.generation ?? 1}`;
 }
 
 function conflict(type: ResourceType, name: string) {

@@ -8,3 +8,31 @@ export {
   resourceOf,
 } from './kube-client.js';
 export { type RolloutStatus, rolloutOf } from './rollout-status.js';
+export {
+  type ContainerInfo,
+  type EventInfo,
+  type PodInfo,
+  MAX_EVENTS,
+  describeEvents,
+  describePods,
+} from './pod-diagnostics.js';
+export {
+  COLOURS,
+  COLOUR_LABEL,
+  type CandidateOptions,
+  type Colour,
+  checkManifests,
+  inNamespace,
+  parseManifests,
+  prepareCandidate,
+  refOfManifest,
+} from './workload-manifests.js';
+export {
+  type DeployWorkloadOptions,
+  FIELD_MANAGER,
+  type WorkloadResult,
+  WorkloadCancelled,
+  WorkloadNotReady,
+  deployWorkload,
+  labelSelectorOf,
+} from './deploy-workload.js';

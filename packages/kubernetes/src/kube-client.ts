@@ -4,11 +4,11 @@ import {
   ConflictError,
   ServiceError,
   errorMessage,
-  redactUrls,
   retry,
   type Clock,
 } from '@cutover/kit';
 import { type RolloutStatus, rolloutOf } from './rollout-status.js';
+import { type EventInfo, type PodInfo, oneLine } from './pod-diagnostics.js';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -96,6 +96,16 @@ export class KubeClient {
         metadata: { name: ref.name, namespace: ref.namespace },
       }),
     );
+  }
+
+  /** The object, or undefined when it does not exist (404); other failures as for get. */
+  async find(ref: ObjectRef): Promise<KubeObject | undefined> {
+    try {
+      return await this.get(ref);
+    } catch (error) {
+      if (error instanceof ConfigError && details(error.cause).code === 404) return undefined;
+      throw error;
+    }
   }
 
   /** JSON merge patch (never strategic merge: custom resources refuse it with 415). */
@@ -194,6 +204,94 @@ export class KubeClient {
     );
   }
 
+  /** Pods matching a label selector (`app=shop,tier!=db`, as the API takes it), as plain data. */
+  async listPods(namespace: string, labelSelector: string): Promise<PodInfo[]> {
+    const { core } = await this.load();
+    const list = await this.call(
+      {
+        verb: 'list',
+        what: `pods ${labelSelector} in ${namespace}`,
+        resource: 'pods',
+        namespace,
+        needs: ['list'],
+      },
+      () => core.listNamespacedPod({ namespace, labelSelector }),
+    );
+    return list.items.map((pod) => ({
+      name: pod.metadata?.name ?? '',
+      phase: pod.status?.phase,
+      conditions: (pod.status?.conditions ?? []).map((c) => ({
+        type: c.type,
+        status: c.status,
+        reason: c.reason,
+        message: c.message,
+      })),
+      containers: (pod.status?.containerStatuses ?? []).map((c) => ({
+        name: c.name,
+        ready: c.ready,
+        restarts: c.restartCount,
+        waiting:
+          c.state?.waiting === undefined
+            ? undefined
+            : { reason: c.state.waiting.reason ?? 'Waiting', message: c.state.waiting.message },
+        terminated:
+          c.state?.terminated === undefined
+            ? undefined
+            : {
+                reason: c.state.terminated.reason ?? 'Terminated',
+                exitCode: c.state.terminated.exitCode,
+                message: c.state.terminated.message,
+              },
+        lastTerminated:
+          c.lastState?.terminated === undefined
+            ? undefined
+            : {
+                reason: c.lastState.terminated.reason ?? 'Terminated',
+                exitCode: c.lastState.terminated.exitCode,
+              },
+      })),
+    }));
+  }
+
+  /** The events about one object (core/v1 events, fieldSelector involvedObject.name/kind). */
+  async listEvents(
+    namespace: string,
+    involved: { kind: string; name: string },
+  ): Promise<EventInfo[]> {
+    const { core } = await this.load();
+    const list = await this.call(
+      {
+        verb: 'list',
+        what: `events of ${involved.kind} ${namespace}/${involved.name}`,
+        resource: 'events',
+        namespace,
+        needs: ['list'],
+      },
+      () =>
+        core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.kind=${involved.kind},involvedObject.name=${involved.name}`,
+        }),
+    );
+    const time = (value: Date | string | undefined) =>
+      value === undefined ? 0 : new Date(value).getTime() || 0;
+    return list.items.map((event) => ({
+      kind: event.involvedObject.kind ?? involved.kind,
+      name: event.involvedObject.name ?? involved.name,
+      type: event.type ?? 'Normal',
+      reason: event.reason ?? '',
+      message: event.message ?? '',
+      count: event.count ?? event.series?.count ?? 1,
+      time: Math.max(
+        time(event.lastTimestamp),
+        time(event.eventTime as Date | string | undefined),
+        time(event.series?.lastObservedTime as Date | string | undefined),
+        time(event.firstTimestamp),
+        time(event.metadata.creationTimestamp),
+      ),
+    }));
+  }
+
   private async call<T>(call: Call, operation: () => Promise<T>): Promise<T> {
     const what = 'ref' in call ? `${call.verb} ${describe(call.ref)}` : `${call.verb} ${call.what}`;
     try {
@@ -282,12 +380,6 @@ function details(error: unknown): {
     }
   }
   return { code, headers: e.headers ?? {}, message };
-}
-
-/** API server text is outside input: one line, no credentials in URLs, bounded. */
-function oneLine(text: string): string {
-  const line = redactUrls(text).replace(/\s+/g, ' ').trim();
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 const PLURALS: Record<string, string> = {
