@@ -2,12 +2,15 @@ import { ConfigError, resolveSecrets } from '@cutover/kit';
 import { checkMetricsQuery, checkMetricsSettings, metricsRegistry } from '@cutover/metrics';
 import type { MetricQuery, Plan } from '@cutover/plan';
 import { checkRouterSettings } from '@cutover/routers';
+import { readPlanStacks } from './plan-stacks.js';
 
 /** What the adapters check in a plan: the router and metrics mappings and every gate query. */
 export interface AdapterView {
   router: unknown;
   metrics: unknown;
   queries: { path: string; query: unknown }[];
+  /** The `stacks:` section, checked by the stack domain; undefined when the plan has none. */
+  stacks?: unknown;
 }
 
 /** The view of a plan that loaded. */
@@ -24,6 +27,7 @@ export function planView(plan: Plan): AdapterView {
     router: plan.router.settings,
     metrics: { provider: plan.metrics.provider, ...plan.metrics.settings },
     queries,
+    ...(plan.stacks === undefined ? {} : { stacks: plan.stacks }),
   };
 }
 
@@ -51,6 +55,8 @@ export function rawView(raw: unknown): AdapterView {
     router: record(root.router),
     metrics: record(root.metrics),
     queries: queries.filter((item) => isQuery(item.query)),
+    // A scalar is the plan's own error; a list or mapping is the stack domain's to judge.
+    ...(typeof root.stacks === 'object' && root.stacks !== null ? { stacks: root.stacks } : {}),
   };
 }
 
@@ -87,6 +93,10 @@ export function adapterProblems(view: AdapterView, options: CheckOptions = {}): 
       problems.push(...unsetSecrets(checked.settings, options.env));
     for (const { path, query } of view.queries)
       if (isQuery(query)) problems.push(...checkMetricsQuery(provider, query, path));
+  }
+  if (view.stacks !== undefined) {
+    const stacks = readPlanStacks(view.stacks);
+    if (!stacks.ok) problems.push(...stacks.errors);
   }
   return problems;
 }

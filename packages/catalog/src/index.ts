@@ -9,3 +9,4 @@ export {
   rawView,
 } from './check-adapters.js';
 export { loadPlanFile, parseCatalogPlan } from './load-plan.js';
+export { type PlanStacks, type PlanStacksResult, readPlanStacks } from './plan-stacks.js';

@@ -72,4 +72,26 @@ export interface Plan {
   steps: PlanStep[];
   gates: Record<string, GateRule>;
   rollback: RollbackPolicy;
+  /**
+   * The `stacks:` section as written: CloudFormation stacks for deploy-stack. Checked by the
+   * stack domain (@cutover/stacks parseStackSpecs, through the catalog), not here: this package
+   * knows no stack rules.
+   */
+  stacks?: unknown;
+  /** The `workload:` section (the Kubernetes candidate), its keys and types checked here. */
+  workload?: WorkloadSection;
+}
+
+/** The candidate workload on Kubernetes, as the plan writes it (docs/plan-reference.md). */
+export interface WorkloadSection {
+  /** Manifest files (YAML, one or more documents each), applied by server-side apply. */
+  manifests: string[];
+  namespace: string | undefined;
+  image: string | undefined;
+  /** The container to set the image on; needed when the manifests hold more than one. */
+  container: string | undefined;
+  /** Labelled as `cutover.dev/colour` on the candidate's objects and pods. */
+  colour: 'blue' | 'green' | undefined;
+  /** Rollout wait bound. */
+  timeoutMs: number;
 }

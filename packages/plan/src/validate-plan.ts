@@ -1,6 +1,13 @@
 import { LineCounter, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
 import { MAX_DURATION_MS, durationSum, formatDuration } from './duration.js';
-import type { GateRule, MetricQuery, Plan, PlanStep, RollbackPolicy } from './plan-types.js';
+import type {
+  GateRule,
+  MetricQuery,
+  Plan,
+  PlanStep,
+  RollbackPolicy,
+  WorkloadSection,
+} from './plan-types.js';
 import { parseThreshold } from './threshold.js';
 import { planTimeline } from './timeline.js';
 
@@ -122,6 +129,8 @@ function validateRaw(raw: unknown, fileName: string): PlanResult {
     'steps',
     'gates',
     'rollback',
+    'stacks',
+    'workload',
   ];
   for (const key of Object.keys(root))
     if (!known.includes(key)) at(keyPath('', key), `unknown key; allowed: ${known.join(', ')}`);
@@ -233,6 +242,17 @@ function validateRaw(raw: unknown, fileName: string): PlanResult {
   }
 
   const rollback = validateRollback(root.rollback, at);
+  // The stack rules are the stack domain's (checked by the catalog); here only the shape.
+  if (
+    root.stacks !== undefined &&
+    !Array.isArray(root.stacks) &&
+    asRecord(root.stacks) === undefined
+  )
+    at(
+      'stacks',
+      `expected a list of stacks like "- { name: Api, template: cfn/api.yaml }", a mapping of stack name to stack, or "{ assembly: cdk.out }", got ${show(root.stacks)}`,
+    );
+  const workload = root.workload === undefined ? undefined : validateWorkload(root.workload, at);
   if (errors.length > 0) return fail(...errors);
 
   const plan: Plan = {
@@ -249,6 +269,9 @@ function validateRaw(raw: unknown, fileName: string): PlanResult {
     steps,
     gates,
     rollback,
+    // Only when written: a plan without them keeps the same hash as before they existed.
+    ...(root.stacks === undefined ? {} : { stacks: root.stacks }),
+    ...(workload === undefined ? {} : { workload }),
   };
   const timeline = planTimeline(plan);
   if (
@@ -433,6 +456,60 @@ function validateRollback(
       duration(policy?.['traffic-timeout'] ?? '2m', 'rollback.traffic-timeout', at) ?? 0,
     maxTimeToStableMs:
       maxTime === undefined ? undefined : duration(maxTime, 'rollback.max-time-to-stable', at),
+  };
+}
+
+const WORKLOAD_KEYS = ['manifests', 'namespace', 'image', 'container', 'colour', 'timeout'];
+const COLOURS = ['blue', 'green'] as const;
+function validateWorkload(
+  raw: unknown,
+  at: (path: string, message: string) => void,
+): WorkloadSection | undefined {
+  const workload = asRecord(raw);
+  if (workload === undefined) {
+    at(
+      'workload',
+      `expected a mapping with manifests, image, namespace and colour, got ${show(raw)}`,
+    );
+    return undefined;
+  }
+  for (const key of Object.keys(workload))
+    if (!WORKLOAD_KEYS.includes(key))
+      at(keyPath('workload', key), `unknown key; allowed: ${WORKLOAD_KEYS.join(', ')}`);
+  const listed: unknown =
+    typeof workload.manifests === 'string' ? [workload.manifests] : workload.manifests;
+  const manifests: string[] = [];
+  if (!Array.isArray(listed) || listed.length === 0)
+    at(
+      'workload.manifests',
+      `expected a list of manifest files like "- k8s/api.yaml", got ${show(workload.manifests)}`,
+    );
+  else
+    (listed as unknown[]).forEach((file, index) => {
+      if (typeof file === 'string' && file.trim() !== '') manifests.push(file);
+      else at(`workload.manifests[${index}]`, `expected a file path, got ${show(file)}`);
+    });
+  const text = (key: string): string | undefined => {
+    const value = workload[key];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    at(`workload.${key}`, `expected text, got ${show(value)}`);
+    return undefined;
+  };
+  const namespace = text('namespace');
+  const image = text('image');
+  const colour =
+    workload.colour === undefined
+      ? undefined
+      : oneOf(workload.colour, COLOURS, 'workload.colour', at);
+  const timeoutMs = duration(workload.timeout ?? '10m', 'workload.timeout', at);
+  return {
+    manifests,
+    namespace,
+    image,
+    colour,
+    container: text('container'),
+    timeoutMs: timeoutMs ?? 0,
   };
 }
 

@@ -346,7 +346,7 @@ describe('keys in messages', () => {
         plan(`${twoSteps}${errorsGate}"x\\n::error::boom": 1\nrollback: { "**max**": 1h }\n`),
       ),
     ).toEqual([
-      'p.yaml: ["x\\n::error::boom"]: unknown key; allowed: version, name, strategy, target, router, metrics, steps, gates, rollback',
+      'p.yaml: ["x\\n::error::boom"]: unknown key; allowed: version, name, strategy, target, router, metrics, steps, gates, rollback, stacks, workload',
       'p.yaml: rollback["**max**"]: unknown key; allowed: on-inconclusive, max-hold, traffic-timeout, max-time-to-stable',
     ]);
   });
