@@ -37,6 +37,13 @@ export class AwsServiceError extends ServiceError {
 //   https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
 // - ELBv2 ModifyRule / DescribeRules: RuleNotFound, TargetGroupNotFound, OperationNotPermitted:
 //   https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ModifyRule.html
+// - CloudFormation (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/, wire
+//   codes as the SDK's model spells them): a missing stack is ValidationError "Stack with id X
+//   does not exist" (API_DescribeStacks); a busy or failed stack is ValidationError "Stack:… is
+//   in UPDATE_IN_PROGRESS state and can not be updated."; InvalidChangeSetStatus (the change set
+//   or stack is not ready, API_ExecuteChangeSet); AlreadyExistsException (API_CreateStack,
+//   API_CreateChangeSet); OperationInProgressException; ChangeSetNotFound (HTTP 404);
+//   TokenAlreadyExistsException; InsufficientCapabilitiesException; LimitExceededException.
 const ACCESS = new Set([
   'AccessDenied',
   'AccessDeniedException',
@@ -79,6 +86,21 @@ const NETWORK = new Set([
   'EAI_AGAIN',
 ]);
 
+/** The target's state forbids the call now: re-read it and decide (wait, recreate or fail). */
+const STATE_CONFLICT = new Set([
+  'InvalidChangeSetStatus',
+  'InvalidChangeSetStatusException',
+  'AlreadyExistsException',
+  'OperationInProgressException',
+]);
+const CFN_ADVICE: Record<string, string> = {
+  InsufficientCapabilitiesException:
+    "the template needs capabilities the request did not acknowledge; add the ones AWS names (CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND) to the stack's capabilities",
+  TokenAlreadyExistsException:
+    'the client request token was already used for a different request; each operation needs its own token',
+  LimitExceededException: 'a CloudFormation quota was reached (stacks, change sets, outputs)',
+};
+
 const OIDC_HOW =
   'give the job `permissions: id-token: write` and run aws-actions/configure-aws-credentials with `role-to-assume` before this step (or set AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)';
 
@@ -111,6 +133,17 @@ export function adviceFor(error: unknown, call: AwsCall): Error {
       `${what}: no valid AWS credentials (${code || 'none found'}); ${OIDC_HOW}: ${text}`,
       options,
     );
+  if (
+    STATE_CONFLICT.has(code) ||
+    (code === 'ValidationError' && / state and can ?not be /.test(text))
+  )
+    return new ConflictError(
+      `${what}: not possible in the current state (${code}): ${text}`,
+      options,
+    );
+  const advice = CFN_ADVICE[code];
+  if (advice !== undefined)
+    return new ConfigError(`${what}: refused by AWS (${code}); ${advice}: ${text}`, options);
   if (THROTTLING.has(code) || status === 429)
     return new AwsServiceError(
       `${what}: throttled by AWS (${code || String(status)}) after the SDK's retries; try again later: ${text}`,
@@ -118,7 +151,11 @@ export function adviceFor(error: unknown, call: AwsCall): Error {
       true,
       options,
     );
-  if (/^NoSuch|NotFound(Exception)?$/.test(code) || status === 404)
+  if (
+    /^NoSuch|NotFound(Exception)?$/.test(code) ||
+    status === 404 ||
+    (code === 'ValidationError' && / does not exist/.test(text))
+  )
     return new ConfigError(
       `${what}: not found (${code || String(status)}); check ${call.resource} and the region: ${text}`,
       options,

@@ -47,6 +47,11 @@ export async function cloudWatchClient(options: AwsClientOptions) {
   return { sdk, client: new sdk.CloudWatchClient(clientConfig(options)) };
 }
 
+export async function cloudFormationClient(options: AwsClientOptions) {
+  const sdk = await import('@aws-sdk/client-cloudformation');
+  return { sdk, client: new sdk.CloudFormationClient(clientConfig(options)) };
+}
+
 /**
  * A memo for one of the functions above: the SDK and client are built on the first call and
  * shared by every later one (one connection pool, one credential resolution).
