@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import { LoopbackFake } from './loopback-fake.js';
 
 /**
@@ -984,9 +985,10 @@ export class FakeCloudFormation extends LoopbackFake {
       Outputs?: Record<string, { Value: Json }>;
     };
     try {
-      parsed = JSON.parse(template) as typeof parsed;
+      // CloudFormation takes JSON or YAML templates (long-form intrinsics here: no !Ref tags).
+      parsed = parseYaml(template) as typeof parsed;
     } catch {
-      return fail('ValidationError', 'Template format error: JSON not well-formed.');
+      return fail('ValidationError', 'Template format error: YAML not well-formed.');
     }
     if (parsed.Resources === undefined || Object.keys(parsed.Resources).length === 0)
       fail(

@@ -1,0 +1,38 @@
+import { ConfigError } from '@cutover/kit';
+import { readPlanStacks } from '@cutover/catalog';
+import type { Plan } from '@cutover/plan';
+import { readCloudAssembly, type StackSpec } from '@cutover/stacks';
+
+/**
+ * The stacks this run deploys: a cloud assembly named by input, else the plan's `stacks:`
+ * (listed, or an assembly), narrowed to input 'stacks', with input 'role-arn' for those that
+ * name no role of their own.
+ */
+export async function collectStacks(
+  plan: Plan | undefined,
+  inputs: { 'cdk-out': string | undefined; stacks: string[]; 'role-arn': string | undefined },
+  read: (path: string) => Promise<string>,
+): Promise<StackSpec[]> {
+  let specs: StackSpec[] = [];
+  if (inputs['cdk-out'] !== undefined) specs = await readCloudAssembly(inputs['cdk-out'], read);
+  else if (plan?.stacks !== undefined) {
+    const stacks = readPlanStacks(plan.stacks);
+    if (!stacks.ok) throw new ConfigError(stacks.errors.join('\n'));
+    specs =
+      stacks.stacks.kind === 'listed'
+        ? stacks.stacks.specs
+        : await readCloudAssembly(stacks.stacks.dir, read);
+  }
+  if (inputs.stacks.length > 0) {
+    const unknown = inputs.stacks.filter((name) => !specs.some((spec) => spec.name === name));
+    if (unknown.length > 0)
+      throw new ConfigError(
+        `input 'stacks': ${unknown.join(', ')} not found; stacks: ${specs.map((s) => s.name).join(', ') || 'none'}`,
+      );
+    specs = specs.filter((spec) => inputs.stacks.includes(spec.name));
+  }
+  const role = inputs['role-arn'];
+  return role === undefined
+    ? specs
+    : specs.map((spec) => ({ ...spec, roleArn: spec.roleArn ?? role }));
+}

@@ -1,0 +1,135 @@
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryKit, failureMessage } from '@cutover/action-kit';
+import { CloudFormationEngine } from '@cutover/aws';
+import type { Clock } from '@cutover/kit';
+import { main } from '../../actions/deploy-stack/src/main.js';
+import { FakeCloudFormation } from '../support/fake-cloudformation.js';
+
+const root = join(import.meta.dirname, '../..');
+const PLAN = 'examples/plans/lightning-talk-circle-blue-green.yaml';
+const saved = { ...process.env };
+let cfn: FakeCloudFormation;
+
+/** Real time run 100 times faster: polls of 5-15 s take 50-150 ms, the fake steps in real ms. */
+function fastClock(): Clock {
+  const start = Date.now();
+  return {
+    now: () => start + (Date.now() - start) * 100,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100)),
+  };
+}
+
+async function deploy(inputs: Record<string, string>) {
+  const workspace = mkdtempSync(join(tmpdir(), 'cutover-deploy-'));
+  cpSync(join(root, 'examples'), join(workspace, 'examples'), { recursive: true });
+  const kit = createMemoryKit({
+    inputs: { 'rollback-record': join(workspace, 'record.json'), ...inputs },
+    env: { GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: '42' },
+    clock: fastClock(),
+  });
+  let failure: string | undefined;
+  try {
+    await main(kit, {
+      stackEngine: (region) =>
+        Promise.resolve(new CloudFormationEngine({ region, endpoint: cfn.url })),
+      onCancel: () => undefined,
+    });
+  } catch (error) {
+    failure = failureMessage(error);
+  }
+  return { kit, failure, workspace };
+}
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+});
+afterAll(() => {
+  process.env = saved;
+});
+beforeEach(async () => {
+  cfn = await new FakeCloudFormation().start();
+  cfn.stepMs = 3;
+});
+afterEach(async () => {
+  await cfn.stop();
+});
+
+describe('deploy-stack against CloudFormation (fake on loopback, real SDK)', () => {
+  it('deploys the seven Lightning Talk Circle stacks in three waves, passing outputs on', async () => {
+    const { kit, failure } = await deploy({ plan: PLAN, region: 'ap-northeast-1' });
+    expect(failure).toBeUndefined();
+    const results = JSON.parse(kit.outputs.results ?? '[]') as { name: string; status: string }[];
+    expect(results.map((r) => r.name).sort()).toEqual(
+      [
+        'LightningTalk-Api-prod',
+        'LightningTalk-Database-prod',
+        'LightningTalk-DisasterRecovery-prod',
+        'LightningTalk-Monitoring-prod',
+        'LightningTalk-Observability-prod',
+        'LightningTalk-Security-prod',
+        'LightningTalk-StaticSite-prod',
+      ].sort(),
+    );
+    expect(kit.outputs.changed).toBe('true');
+    // The API got the database's endpoint as its DatabaseHost parameter.
+    const api = cfn.stack('LightningTalk-Api-prod');
+    expect(api?.status).toBe('CREATE_COMPLETE');
+    const outputs = JSON.parse(kit.outputs.outputs ?? '{}') as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(outputs['LightningTalk-Database-prod']).toBeDefined();
+    expect(kit.summary).toContain('LightningTalk-StaticSite-prod');
+    // The rollback record names every stack this run created.
+    const record = JSON.parse(readFileSync(kit.outputs['rollback-record'] ?? '', 'utf8')) as {
+      stacks: { name: string; existed: boolean }[];
+    };
+    expect(record.stacks).toHaveLength(7);
+    expect(record.stacks.every((s) => !s.existed)).toBe(true);
+  }, 60_000);
+
+  it('runs again with nothing to change: every change set empty, changed false', async () => {
+    const first = await deploy({ plan: PLAN, region: 'ap-northeast-1' });
+    expect(first.kit.outputs.changed).toBe('true');
+    const { kit, failure } = await deploy({ plan: PLAN, region: 'ap-northeast-1' });
+    expect(failure).toBeUndefined();
+    expect(kit.outputs.changed).toBe('false');
+  }, 60_000);
+
+  it('stops scheduling when a stack rolls back, and fails naming the resource and its reason', async () => {
+    cfn.failResource('LightningTalk-Api-prod', 'Cluster', 'Resource limit exceeded');
+    const { kit, failure } = await deploy({ plan: PLAN, region: 'ap-northeast-1' });
+    expect(failure).toMatch(/LightningTalk-Api-prod/);
+    const results = JSON.parse(kit.outputs.results ?? '[]') as { name: string; status: string }[];
+    const status = (name: string) => results.find((r) => r.name === name)?.status;
+    expect(status('LightningTalk-Api-prod')).toBe('failed');
+    // Nothing after the API started.
+    expect(cfn.stack('LightningTalk-StaticSite-prod')).toBeUndefined();
+    expect(cfn.stack('LightningTalk-Monitoring-prod')).toBeUndefined();
+    expect(kit.logs.map((l) => l.message).join('\n')).toContain('Resource limit exceeded');
+  }, 60_000);
+
+  it('in plan mode shows the change sets and leaves no stack behind', async () => {
+    const { kit, failure } = await deploy({
+      plan: PLAN,
+      region: 'ap-northeast-1',
+      stacks: 'LightningTalk-Database-prod,LightningTalk-Security-prod',
+      mode: 'plan',
+    });
+    expect(failure).toBeUndefined();
+    expect(kit.summary).toContain('Add');
+    expect(cfn.stack('LightningTalk-Database-prod')?.status ?? 'gone').not.toBe('CREATE_COMPLETE');
+  }, 60_000);
+
+  it('refuses a template outside the workspace', async () => {
+    const { failure } = await deploy({ 'cdk-out': '../../etc', region: 'ap-northeast-1' });
+    expect(failure).toMatch(/outside the workspace/);
+  });
+});
