@@ -151,6 +151,16 @@ async function readAssembly(
       : [];
     spec.dependsOn = [...new Set(names)].filter((name) => name !== spec.name);
   }
+  // A stage (nested assembly) that depends on something: every stack in it waits for that.
+  for (const [id, inner] of nested) {
+    const deps = artifacts[id]?.dependencies;
+    if (!Array.isArray(deps)) continue;
+    const names = deps.flatMap((dep) =>
+      typeof dep === 'string' ? scope.resolve(dep, new Set([id])) : [],
+    );
+    for (const spec of specs.filter((s) => inner.includes(s.name)))
+      spec.dependsOn = [...new Set([...spec.dependsOn, ...names])].filter((n) => n !== spec.name);
+  }
   return scope;
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@cutover/kit';
-import { readCloudAssembly } from '@cutover/stacks';
+import { readCloudAssembly, stackWaves } from '@cutover/stacks';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/cdk', import.meta.url));
 const read = (path: string) => readFile(path, 'utf8');
@@ -51,5 +51,24 @@ describe('readCloudAssembly', () => {
     await expect(readCloudAssembly('b', memory)).rejects.toThrow(
       'cloud assembly b/manifest.json: no CloudFormation stacks',
     );
+  });
+});
+
+describe('stages that depend on stacks', () => {
+  it('makes every stack of a stage wait for what the stage depends on (the example assembly)', async () => {
+    const dir = fileURLToPath(
+      new URL('../../../examples/cdk/lightning-talk-circle/cdk.out', import.meta.url),
+    );
+    const specs = await readCloudAssembly(dir, read);
+    expect(stackWaves(specs).map((wave) => [...wave].sort())).toEqual([
+      ['LightningTalk-Database-prod', 'LightningTalk-Security-prod'],
+      ['LightningTalk-Api-prod'],
+      ['LightningTalk-StaticSite-prod'],
+      [
+        'LightningTalk-DisasterRecovery-prod',
+        'LightningTalk-Monitoring-prod',
+        'LightningTalk-Observability-prod',
+      ],
+    ]);
   });
 });
