@@ -234,3 +234,15 @@ describe('the file router after a kill', () => {
     });
   });
 });
+
+describe('the first shift', () => {
+  it('creates the weights file and its folder, as a plan naming .cutover/weights.json expects', async () => {
+    const dir = workspace();
+    const path = join(dir, '.cutover', 'nested', 'weights.json');
+    const router = new FileRouter(path, NAMES);
+    await shiftTraffic([router], 10, { ...options('first'), planSteps: [10, 100] });
+    const state = await router.read();
+    expect(state.weights).toEqual({ stable: 90, candidate: 10 });
+    expect(state.marker?.state).toBe('done');
+  });
+});

@@ -5,6 +5,7 @@ import {
   renameSync,
   statSync,
   unlinkSync,
+  mkdirSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -106,6 +107,8 @@ export class FileRouter implements RouterTarget {
   }
 
   async write(weights: Weights, marker: Marker, version: string): Promise<void> {
+    // The first shift creates the file, and its folder (a plan's ".cutover/weights.json").
+    mkdirSync(dirname(this.path), { recursive: true });
     const release = await this.lock(marker.runId);
     try {
       this.sweep();

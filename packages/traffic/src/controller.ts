@@ -2,7 +2,7 @@ import { ConfigError, Refusal } from '@cutover/kit';
 import { formatDuration, type GateOutcome, type Plan, type Weights } from '@cutover/plan';
 import type { Marker, RecordedVerdict } from './marker.js';
 import type { RouterTarget } from './router-target.js';
-import { STALE_SHIFT_MS, weightsProblem } from './validate-shift.js';
+import { ROLLBACK_HINT, STALE_SHIFT_MS, weightsProblem } from './validate-shift.js';
 
 /** What one routed object holds now. */
 export interface TargetReading {
@@ -144,7 +144,7 @@ export function decideNext(plan: Plan, observed: CutoverState, context: Decision
         needsHuman: false,
       };
     return needsHuman(
-      `run ${marker.runId} left a shift ${marker.before.candidate}% → ${marker.after.candidate}% unfinished since ${marker.at} (probably killed); run rollback, or shift with force`,
+      `run ${marker.runId} left a shift ${marker.before.candidate}% → ${marker.after.candidate}% unfinished since ${marker.at} (probably killed); roll back (${ROLLBACK_HINT}), or shift with force`,
     );
   }
   if (observed.disagreements.length > 0)
@@ -266,7 +266,7 @@ export function chooseMove(
       decision.kind === 'hold' && decision.untilMs !== undefined
         ? `; wait until ${new Date(decision.untilMs).toISOString()}, or name the step to move now (step: N)`
         : '',
-    rollback: '; run rollback',
+    rollback: `; roll back: ${ROLLBACK_HINT}`,
     done: `: the plan (${plan.steps.map((s) => s.weight).join(', ')}) has no further step`,
     'rolled-back': '',
   };

@@ -2,7 +2,7 @@ import { GateFailure, Refusal, pollUntil, type Clock } from '@cutover/kit';
 import { formatDuration, weightsFor, type Weights } from '@cutover/plan';
 import { checkRunId, type Marker, type RecordedVerdict } from './marker.js';
 import { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
-import { shiftRefusals, weightsProblem } from './validate-shift.js';
+import { ROLLBACK_HINT, shiftRefusals, weightsProblem } from './validate-shift.js';
 
 export interface ShiftOptions {
   runId: string;
@@ -384,7 +384,7 @@ async function revert(written: Written[], options: ShiftOptions): Promise<string
       try {
         return await revertOne(target, before, previous, options);
       } catch (error) {
-        return `${target.description} NOT reverted (${error instanceof Error ? error.message : String(error)}): run rollback`;
+        return `${target.description} NOT reverted (${error instanceof Error ? error.message : String(error)}): ${ROLLBACK_HINT}`;
       }
     }),
   );

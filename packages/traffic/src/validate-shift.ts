@@ -22,6 +22,10 @@ export const STALE_SHIFT_MS = 60 * 60 * 1000;
  * 90/90, a negative or fractional weight, NaN), or undefined when they can. Routers normalise
  * relative weights to percentages, so anything else is a broken object, never a step to take.
  */
+/** How to roll back today: the rollback action is planned (issue 12); a plan never moves back. */
+export const ROLLBACK_HINT =
+  "shift-traffic with input 'router' (the plan's router settings) and weight: 0 puts traffic back on stable";
+
 export function weightsProblem(weights: Weights, where: string): string | undefined {
   const whole = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
   if (
@@ -67,7 +71,7 @@ export function shiftRefusals(
   if (marker?.state === 'shifting' && marker.runId !== request.runId && !request.force) {
     const age = request.now - Date.parse(marker.at);
     problems.push(
-      `${where}: run ${marker.runId} is shifting ${marker.before.candidate}% → ${marker.after.candidate}% since ${marker.at}${age > STALE_SHIFT_MS ? ' (stale: probably killed; run rollback, or force)' : ''}; refusing to interleave (set force to override)`,
+      `${where}: run ${marker.runId} is shifting ${marker.before.candidate}% → ${marker.after.candidate}% since ${marker.at}${age > STALE_SHIFT_MS ? ` (stale: probably killed; roll back (${ROLLBACK_HINT}) or set force)` : ''}; refusing to interleave (set force to override)`,
     );
   }
   const inconsistent = weightsProblem(current, where);
@@ -77,7 +81,7 @@ export function shiftRefusals(
     const next = steps.find((w) => w > current.candidate);
     if (desired.candidate < current.candidate)
       problems.push(
-        `moving back ${current.candidate}% → ${desired.candidate}% is a rollback; use the rollback action`,
+        `moving back ${current.candidate}% → ${desired.candidate}% is a rollback: ${ROLLBACK_HINT}`,
       );
     else if (!steps.includes(desired.candidate))
       problems.push(

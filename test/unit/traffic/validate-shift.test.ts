@@ -43,7 +43,10 @@ describe('shiftRefusals', () => {
       { stable: 70, candidate: 30 },
       'candidate weight 30 is no step of the plan (10, 25, 50, 75, 100)',
     ],
-    [{ stable: 100, candidate: 0 }, 'moving back 10% → 0% is a rollback; use the rollback action'],
+    [
+      { stable: 100, candidate: 0 },
+      "moving back 10% → 0% is a rollback: shift-traffic with input 'router' (the plan's router settings) and weight: 0 puts traffic back on stable",
+    ],
     [
       { stable: 101, candidate: -1 },
       'stable weight must be a whole percentage from 0 to 100, got 101',
@@ -88,7 +91,7 @@ describe('shiftRefusals', () => {
     );
     expect(
       shiftRefusals(at10, shifting('run-1', STALE_SHIFT_MS + 1), request(), 'route')[0],
-    ).toContain('(stale: probably killed; run rollback, or force)');
+    ).toContain('(stale: probably killed; roll back (shift-traffic with input');
     expect(
       shiftRefusals(at10, shifting('run-1', 60_000), request({ force: true }), 'route'),
     ).toEqual([]);
