@@ -42,7 +42,8 @@ function withInputCredentials(
   secrets: SourceSecrets,
   context: SourceContext,
 ): void {
-  const given = [secrets.prometheusToken, secrets.prometheusUsername, secrets.prometheusPassword];
+  // A user name is no secret: masking "ci" would hide every "ci" in the log.
+  const given = [secrets.prometheusToken, secrets.prometheusPassword];
   for (const value of given) if (value !== undefined && value !== '') context.mask?.(value);
   if (secrets.prometheusToken !== undefined) {
     delete raw['basic-auth'];

@@ -256,7 +256,8 @@ describe('secrets as settings: { env: NAME }', () => {
     );
     expect(optionsOf(withBasic).basicAuth).toEqual({ username: 'ops', password: 'pw' });
     expect(optionsOf(withBasic).bearerToken).toBeUndefined();
-    expect(masked).toEqual(['input-token', 'ops', 'pw']);
+    // The user name is no secret: masking it would hide every "ops" in the log.
+    expect(masked).toEqual(['input-token', 'pw']);
   });
 });
 
