@@ -10,11 +10,12 @@ import { readCloudAssembly, type StackSpec } from '@cutover/stacks';
  */
 export async function collectStacks(
   plan: Plan | undefined,
-  inputs: { 'cdk-out': string | undefined; stacks: string[]; 'role-arn': string | undefined },
+  inputs: { stacks: string[]; 'role-arn': string | undefined },
+  assembly: string | undefined,
   read: (path: string) => Promise<string>,
 ): Promise<StackSpec[]> {
   let specs: StackSpec[] = [];
-  if (inputs['cdk-out'] !== undefined) specs = await readCloudAssembly(inputs['cdk-out'], read);
+  if (assembly !== undefined) specs = await readCloudAssembly(assembly, read);
   else if (plan?.stacks !== undefined) {
     const stacks = readPlanStacks(plan.stacks);
     if (!stacks.ok) throw new ConfigError(stacks.errors.join('\n'));

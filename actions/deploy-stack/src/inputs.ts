@@ -23,8 +23,11 @@ export const inputs = {
   stacks: input.list(
     'Deploy only these stacks (names, comma or newline separated). A stack they depend on that is not named is not deployed: its outputs are read from the stack as it is.',
   ),
-  'cdk-out': input.optionalString(
-    'A CDK cloud assembly (a cdk.out directory, from "cdk synth") to read the stacks from instead of the plan.',
+  cdk: input.optionalString(
+    'A CDK app directory (with cdk.json: synthesized here by the app\'s own CDK CLI, "npx --no-install cdk synth", its dependencies installed beforehand) or a synthesized cloud assembly (a cdk.out directory with manifest.json), to read the stacks from instead of the plan.',
+  ),
+  'cdk-context': input.list(
+    'Context for cdk synth, as key=value pairs (comma or newline separated), passed as --context.',
   ),
   mode: input.choice(
     'deploy: create, show and execute each change set. plan: create and show them, execute nothing, delete them.',
@@ -75,6 +78,15 @@ export const inputs = {
   ),
   'role-arn': input.optionalString(
     'CloudFormation service role (ARN) for every stack that does not name its own.',
+  ),
+  'template-bucket': input.optionalString(
+    'S3 bucket for templates over the 51,200-byte inline limit: uploaded as <template-prefix>/<stack>/<sha256>.template (content-addressed) and read by CloudFormation from there. Without it such a template fails.',
+  ),
+  'template-prefix': input.string('Key prefix for uploaded templates.', {
+    default: 'cutover-templates',
+  }),
+  'template-bucket-owner': input.optionalString(
+    'Account id that must own template-bucket (S3 refuses the upload otherwise); recommended, since CloudFormation runs what it reads from there.',
   ),
   image: input.optionalString(
     "Image of the candidate workload's container (the plan's workload.container, or the only one); default the plan's workload.image.",

@@ -14,16 +14,31 @@ import {
 import { collectStacks } from './collect-stacks.js';
 import { deployPlanWorkload } from './deploy-workload-step.js';
 import { inputs as inputSchema } from './inputs.js';
+import { isCdkApp, isCloudAssembly, synthCdkApp } from './synth-cdk-app.js';
 
 export interface Dependencies {
   /** The CloudFormation engine, built only when there are stacks to deploy (lazy SDK). */
   stackEngine(region: string): Promise<StackEngine>;
+  /** Uploads a template too large to send inline; returns the URL CloudFormation reads. */
+  templateUploader(options: {
+    bucket: string;
+    region: string;
+    prefix: string;
+    owner: string | undefined;
+  }): Promise<(stack: string, body: string) => Promise<string>>;
   onCancel(listener: () => void): void;
 }
 
 const defaultDependencies: Dependencies = {
   stackEngine: async (region) =>
     new (await import('@cutover/aws')).CloudFormationEngine({ region }),
+  templateUploader: async ({ bucket, region, prefix, owner }) =>
+    (await import('@cutover/aws')).s3TemplateUploader({
+      bucket,
+      region,
+      prefix,
+      ...(owner === undefined ? {} : { expectedBucketOwner: owner }),
+    }),
   onCancel: (listener) => {
     process.once('SIGINT', listener);
     process.once('SIGTERM', listener);
@@ -42,13 +57,20 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
       : loadPlanFile(inputs.plan, (path) => readFileSync(inside(path), 'utf8'));
   if (loaded?.ok === false) throw new ConfigError(loaded.message);
   const plan = loaded?.plan;
-  const specs = await collectStacks(plan, inputs, read);
-  if (specs.length === 0 && plan?.workload === undefined)
-    throw new ConfigError(
-      "nothing to deploy: give input 'plan' with a stacks: or workload: section, or input 'cdk-out'",
-    );
   const abort = new AbortController();
   deps.onCancel(() => abort.abort());
+  const assembly =
+    inputs.cdk === undefined
+      ? undefined
+      : await cloudAssemblyOf(inside(inputs.cdk), inputs['cdk-context'], {
+          signal: abort.signal,
+          log: (line) => kit.info(line),
+        });
+  const specs = await collectStacks(plan, inputs, assembly, read);
+  if (specs.length === 0 && plan?.workload === undefined)
+    throw new ConfigError(
+      "nothing to deploy: give input 'plan' with a stacks: or workload: section, or input 'cdk'",
+    );
 
   if (specs.length > 0) {
     const region = inputs.region ?? kit.env.AWS_REGION ?? kit.env.AWS_DEFAULT_REGION;
@@ -69,6 +91,16 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
       busyTimeoutMs: inputs['busy-timeout'],
       timeoutMs: inputs.timeout,
       cancelOnTimeout: inputs['cancel-on-timeout'],
+      ...(inputs['template-bucket'] === undefined
+        ? {}
+        : {
+            uploadTemplate: await deps.templateUploader({
+              bucket: inputs['template-bucket'],
+              region,
+              prefix: inputs['template-prefix'],
+              owner: inputs['template-bucket-owner'],
+            }),
+          }),
       signal: abort.signal,
       // Client request tokens make the SDK's retries safe within this step; a second step or
       // a re-run must not replay the first one's tokens, hence the per-invocation part.
@@ -104,6 +136,36 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
     });
     workload.lines.forEach((line) => kit.info(line));
   }
+}
+
+/**
+ * Input 'cdk' names a synthesized assembly (manifest.json) or a CDK app (cdk.json), which is
+ * synthesized into its own cdk.out first; @actions/exec loads only then.
+ */
+async function cloudAssemblyOf(
+  dir: string,
+  context: string[],
+  options: { signal: AbortSignal; log: (line: string) => void },
+): Promise<string> {
+  if (await isCloudAssembly(dir)) return dir;
+  if (!(await isCdkApp(dir)))
+    throw new ConfigError(
+      `input 'cdk': ${dir} is neither a cloud assembly (no manifest.json) nor a CDK app (no cdk.json)`,
+    );
+  const pairs = context.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0)
+      throw new ConfigError(`input 'cdk-context': expected key=value pairs, got "${pair}"`);
+    return [pair.slice(0, at), pair.slice(at + 1)] as const;
+  });
+  const { exec } = await import('@actions/exec');
+  return synthCdkApp(dir, {
+    exec,
+    outDir: 'cdk.out',
+    context: Object.fromEntries(pairs),
+    log: options.log,
+    signal: options.signal,
+  });
 }
 
 /** The entry point index.ts and @github/local-action call. */

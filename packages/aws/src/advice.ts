@@ -44,6 +44,11 @@ export class AwsServiceError extends ServiceError {
 //   or stack is not ready, API_ExecuteChangeSet); AlreadyExistsException (API_CreateStack,
 //   API_CreateChangeSet); OperationInProgressException; ChangeSetNotFound (HTTP 404);
 //   TokenAlreadyExistsException; InsufficientCapabilitiesException; LimitExceededException.
+// - S3 PutObject (REST-XML, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html):
+//   AccessDenied 403, NoSuchBucket 404 (the not-found rule below), PermanentRedirect 301 and
+//   AuthorizationHeaderMalformed 400 (the bucket is in another region), InvalidBucketName 400,
+//   EntityTooLarge 400, SlowDown 503 (throttling, above), BadDigest 400 (the body's checksum did
+//   not match: corrupted on the way, worth another try).
 const ACCESS = new Set([
   'AccessDenied',
   'AccessDeniedException',
@@ -101,6 +106,23 @@ const CFN_ADVICE: Record<string, string> = {
   LimitExceededException: 'a CloudFormation quota was reached (stacks, change sets, outputs)',
 };
 
+const S3_ADVICE = new Map<string, string>([
+  [
+    'PermanentRedirect',
+    "the bucket is in another region than the one configured; set the region to the bucket's, or name a bucket in this region",
+  ],
+  [
+    'AuthorizationHeaderMalformed',
+    "the request was signed for another region than the bucket's; set the region to the bucket's",
+  ],
+  [
+    'InvalidBucketName',
+    'not a valid bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+  ],
+  ['EntityTooLarge', 'the object is larger than S3 takes in one PUT'],
+]);
+const CORRUPTED = new Set(['BadDigest', 'XAmzContentSHA256Mismatch']);
+
 const OIDC_HOW =
   'give the job `permissions: id-token: write` and run aws-actions/configure-aws-credentials with `role-to-assume` before this step (or set AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)';
 
@@ -141,9 +163,16 @@ export function adviceFor(error: unknown, call: AwsCall): Error {
       `${what}: not possible in the current state (${code}): ${text}`,
       options,
     );
-  const advice = CFN_ADVICE[code];
+  const advice = CFN_ADVICE[code] ?? S3_ADVICE.get(code);
   if (advice !== undefined)
     return new ConfigError(`${what}: refused by AWS (${code}); ${advice}: ${text}`, options);
+  if (CORRUPTED.has(code))
+    return new AwsServiceError(
+      `${what}: the body did not reach AWS intact (${code}); try again: ${text}`,
+      code,
+      true,
+      options,
+    );
   if (THROTTLING.has(code) || status === 429)
     return new AwsServiceError(
       `${what}: throttled by AWS (${code || String(status)}) after the SDK's retries; try again later: ${text}`,

@@ -53,6 +53,21 @@ export async function cloudFormationClient(options: AwsClientOptions) {
 }
 
 /**
+ * S3 addresses buckets by host name (`<bucket>.s3.<region>.amazonaws.com`); an explicit endpoint
+ * (an emulator, a test fake on loopback) has no such names, so the bucket goes in the path.
+ */
+export async function s3Client(options: AwsClientOptions) {
+  const sdk = await import('@aws-sdk/client-s3');
+  return {
+    sdk,
+    client: new sdk.S3Client({
+      ...clientConfig(options),
+      forcePathStyle: options.endpoint !== undefined,
+    }),
+  };
+}
+
+/**
  * A memo for one of the functions above: the SDK and client are built on the first call and
  * shared by every later one (one connection pool, one credential resolution).
  */

@@ -7,6 +7,14 @@ export {
   elbv2Client,
   lazyClient,
   route53Client,
+  s3Client,
 } from './client-factory.js';
 export { type AwsCall, AwsServiceError, adviceFor, awsMessage, codeOf } from './advice.js';
 export { CloudFormationEngine } from './cloudformation-engine.js';
+export {
+  S3_TEMPLATE_LIMIT_BYTES,
+  type S3TemplateStoreOptions,
+  type TemplateUploader,
+  s3TemplateUploader,
+  templateUrl,
+} from './s3-template-store.js';

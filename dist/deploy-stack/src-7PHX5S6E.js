@@ -1,2 +1,0 @@
-import{createRequire as __cutoverRequire}from'node:module';const require=__cutoverRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k}from"./chunk-LSNHCPEK.js";import"./chunk-NWMLYQHD.js";import"./chunk-ZOHALX73.js";export{g as AwsServiceError,k as CloudFormationEngine,h as adviceFor,j as awsMessage,a as clientConfig,e as cloudFormationClient,d as cloudWatchClient,i as codeOf,c as elbv2Client,f as lazyClient,b as route53Client};

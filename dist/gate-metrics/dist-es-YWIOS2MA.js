@@ -1,2 +1,0 @@
-import{createRequire as __cutoverRequire}from'node:module';const require=__cutoverRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-HPWFNLIF.js";import"./chunk-JOMLQYM5.js";import"./chunk-FOUJ5VJ6.js";import"./chunk-7AOISI5D.js";import"./chunk-ZOHALX73.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
