@@ -36,7 +36,12 @@ describe('GitHub API timeouts', () => {
     expect((error as Error).message).toBe(
       'issue #3 in acme/shop: GitHub API timed out (GET /repos/acme/shop/issues/3 did not answer within 0.2s) after 3 attempts; failing closed.',
     );
-    expect(github.count('GET /repos/acme/shop/issues/3')).toBe(3);
+    // Two retries logged; the server may not have parsed an aborted attempt on a loaded machine,
+    // so its own count is at most three.
+    expect(
+      logs.filter((line) => /no answer within 0\.2s\), attempt \d; retrying/.test(line)),
+    ).toHaveLength(2);
+    expect(github.count('GET /repos/acme/shop/issues/3')).toBeLessThanOrEqual(3);
     expect(logs[0]).toMatch(/failed \(no answer within 0\.2s\), attempt 1; retrying/);
   });
 
