@@ -129,6 +129,13 @@ describe('deploy-stack against CloudFormation (fake on loopback, real SDK)', () 
     expect(cfn.stack('LightningTalk-StaticSite-prod')).toBeUndefined();
     expect(cfn.stack('LightningTalk-Monitoring-prod')).toBeUndefined();
     expect(kit.logs.map((l) => l.message).join('\n')).toContain('Resource limit exceeded');
+    // The failed resource is an annotation of its own, with its reason.
+    expect(kit.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: expect.stringContaining('Resource limit exceeded') as unknown,
+      }),
+    );
   }, 60_000);
 
   it('in plan mode shows the change sets and leaves no stack behind', async () => {
@@ -202,6 +209,25 @@ describe('deploy-stack against CloudFormation (fake on loopback, real SDK)', () 
     const { failure } = await deploy({ cdk: 'examples/cfn', region: 'ap-northeast-1' });
     expect(failure).toMatch(/input 'cdk': .* is neither a cloud assembly .* nor a CDK app/);
   });
+
+  it('deploys only the named stacks, reading the outputs of the others as they stand', async () => {
+    const foundation = await deploy({
+      plan: PLAN,
+      region: 'ap-northeast-1',
+      stacks: 'LightningTalk-Database-prod,LightningTalk-Security-prod',
+    });
+    expect(foundation.failure).toBeUndefined();
+    const { kit, failure } = await deploy({
+      plan: PLAN,
+      region: 'ap-northeast-1',
+      stacks: 'LightningTalk-Api-prod',
+    });
+    expect(failure).toBeUndefined();
+    expect(JSON.parse(kit.outputs.results ?? '[]')).toEqual([
+      expect.objectContaining({ name: 'LightningTalk-Api-prod', status: 'deployed' }),
+    ]);
+    expect(cfn.stack('LightningTalk-Api-prod')?.status).toBe('CREATE_COMPLETE');
+  }, 60_000);
 
   it('refuses a template outside the workspace', async () => {
     const { failure } = await deploy({ cdk: '../../etc', region: 'ap-northeast-1' });

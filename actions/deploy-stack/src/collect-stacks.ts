@@ -30,7 +30,14 @@ export async function collectStacks(
       throw new ConfigError(
         `input 'stacks': ${unknown.join(', ')} not found; stacks: ${specs.map((s) => s.name).join(', ') || 'none'}`,
       );
-    specs = specs.filter((spec) => inputs.stacks.includes(spec.name));
+    // Stacks not named are not deployed: the named ones do not wait for them, and read their
+    // outputs from the stacks as they stand.
+    specs = specs
+      .filter((spec) => inputs.stacks.includes(spec.name))
+      .map((spec) => ({
+        ...spec,
+        dependsOn: spec.dependsOn.filter((name) => inputs.stacks.includes(name)),
+      }));
   }
   const role = inputs['role-arn'];
   return role === undefined

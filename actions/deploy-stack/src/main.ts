@@ -7,6 +7,8 @@ import { resolveInWorkspace, runAction, type ActionKit } from '@cutover/action-k
 import { loadPlanFile } from '@cutover/catalog';
 import {
   deployStacks,
+  describeStackEvent,
+  isFailureEvent,
   renderChangeSet,
   renderStackResults,
   type StackEngine,
@@ -106,6 +108,12 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
       // a re-run must not replay the first one's tokens, hence the per-invocation part.
       runId: `${kit.env.GITHUB_RUN_ID ?? 'local'}-${kit.env.GITHUB_RUN_ATTEMPT ?? '1'}-${randomUUID().slice(0, 8)}`,
       onLog: (line) => kit.info(line),
+      // Stack events as they arrive; a failed resource is an annotation with its reason.
+      onEvent: (stack, event) => {
+        const line = describeStackEvent(stack, event);
+        if (isFailureEvent(event)) kit.error(line, { title: `${stack}: ${event.logicalId}` });
+        else kit.debug(line);
+      },
       onChangeSet: (stack, changes) => void kit.appendSummary(renderChangeSet(stack, changes)),
     });
     // ${{ runner.temp }} is not expanded outside Actions: fall back to RUNNER_TEMP, the workspace.

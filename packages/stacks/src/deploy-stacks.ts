@@ -414,7 +414,10 @@ class StackRun {
         values[key] = value;
         continue;
       }
-      const outputs = this.shared.outputs.get(value.stack);
+      // A stack outside this run (not selected) is read as it stands.
+      const outputs =
+        this.shared.outputs.get(value.stack) ??
+        (await this.engine.describeStack(value.stack))?.outputs;
       if (outputs === undefined)
         return `parameter ${key} takes output ${value.output} of stack ${value.stack}, which does not exist yet`;
       const output = outputs[value.output];
