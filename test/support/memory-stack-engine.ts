@@ -66,6 +66,8 @@ export interface StackScript {
   changeSetMs?: number;
   /** The template changes nothing: the change set fails with "didn't contain changes". */
   empty?: boolean;
+  /** The change set fails with this reason (e.g. a template error). */
+  changeSetFails?: string;
   changes?: ResourceChange[];
   deployMs?: number;
   outputs?: Record<string, string>;
@@ -103,6 +105,7 @@ interface StackState {
     {
       readyAt: number;
       empty: boolean;
+      fails: string | undefined;
       changes: ResourceChange[];
       request: StackRequest;
       type: string;
@@ -297,6 +300,7 @@ export class MemoryStackEngine implements StackEngine {
     state.changeSets.set(id, {
       readyAt: this.clock.now() + (state.script.changeSetMs ?? 3000),
       empty: state.script.empty === true,
+      fails: state.script.changeSetFails,
       changes: state.script.changes ?? [
         {
           action: options.type === 'CREATE' ? 'Add' : 'Modify',
@@ -318,6 +322,14 @@ export class MemoryStackEngine implements StackEngine {
     if (changeSet === undefined)
       return Promise.reject(new Error(`ChangeSet [${changeSetId}] does not exist`));
     const ready = changeSet.readyAt <= this.clock.now();
+    if (ready && !changeSet.deleted && changeSet.fails !== undefined)
+      return Promise.resolve({
+        id: changeSetId,
+        status: 'FAILED',
+        executionStatus: 'UNAVAILABLE',
+        statusReason: changeSet.fails,
+        changes: [],
+      });
     return Promise.resolve({
       id: changeSetId,
       status: changeSet.deleted
@@ -503,6 +515,19 @@ export class MemoryStackEngine implements StackEngine {
   }
 
   lastSkip: string[] | undefined;
+
+  /** Another run's update starts now and ends after `ms` (its events carry another token). */
+  startOtherOperation(name: string, ms: number): void {
+    const state = this.state(name);
+    const now = this.clock.now();
+    this.push(state, name, now, this.stackEvent(name, 'UPDATE_IN_PROGRESS', 'other-run'));
+    this.push(state, name, now + ms, this.stackEvent(name, 'UPDATE_COMPLETE', 'other-run'));
+  }
+
+  /** Whether a change set is still there (not deleted). */
+  liveChangeSets(name: string): number {
+    return [...this.state(name).changeSets.values()].filter((c) => !c.deleted).length;
+  }
 
   updateTerminationProtection(name: string, enabled: boolean): Promise<void> {
     this.record('updateTerminationProtection', name);

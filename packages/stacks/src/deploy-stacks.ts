@@ -1,4 +1,11 @@
-import { type Clock, ConfigError, Refusal, ServiceError, errorMessage } from '@cutover/kit';
+import {
+  type Clock,
+  ConfigError,
+  ConflictError,
+  Refusal,
+  ServiceError,
+  errorMessage,
+} from '@cutover/kit';
 import type {
   ResourceChange,
   StackDescription,
@@ -74,7 +81,13 @@ export interface DeployOptions {
   parallelism?: number;
   /** Delete a ROLLBACK_COMPLETE stack (a failed creation) and create it again. */
   allowRecreate?: boolean;
-  /** Run ContinueUpdateRollback on UPDATE_ROLLBACK_FAILED, skipping these resources ([] skips none). */
+  /**
+   * Run ContinueUpdateRollback on a stack in UPDATE_ROLLBACK_FAILED, skipping the resources named
+   * for it: entries are "Stack:LogicalId" and each stack gets only its own ids; a stack with no
+   * entry of its own is not continued (it fails naming what blocks it). A bare "LogicalId" is
+   * accepted only when exactly one stack is deployed (it cannot be misread); otherwise it is a
+   * ConfigError, since skipping a resource of the wrong stack cannot be undone.
+   */
   continueRollbackSkip?: string[] | undefined;
   /** Another operation runs on a stack: wait for it (bounded by busyTimeoutMs) or fail. */
   onBusy?: 'wait' | 'fail';
@@ -112,6 +125,16 @@ const DEFAULTS = {
 /** Stopped waiting because the run was cancelled; the stack may still be changing. */
 class Cancelled extends Error {}
 
+/** A failed poll worth retrying on the next tick: the adapter's retryable service errors. */
+const transient = (error: unknown) =>
+  error instanceof ServiceError &&
+  !(error instanceof TimedOut) &&
+  (error as { retryable?: unknown }).retryable !== false;
+
+/** A state the stack reached, not a failed call: never retried. */
+const final = (message: string) =>
+  Object.assign(new ServiceError(message), { retryable: false as const });
+
 /** The per-stack time ran out; carries what was last seen. */
 class TimedOut extends ServiceError {
   constructor(
@@ -134,6 +157,8 @@ interface Shared {
   outputs: Map<string, Record<string, string>>;
   rollback: RollbackRecord[];
   lastStatus: Map<string, StackStatus>;
+  /** Resources to skip per stack (continue-rollback-skip), already split. */
+  skips: Map<string, string[]>;
   /** Called when a stack starts rolling back: start nothing new from now on. */
   failing(name: string): void;
 }
@@ -211,6 +236,8 @@ class StackRun {
   private described: StackDescription | undefined;
   private changes: ResourceChange[] = [];
   private failures: ResourceFailure[] = [];
+  /** A stack operation was started (execute, delete, continue rollback): it may be in flight. */
+  private operating = false;
 
   constructor(
     private readonly spec: StackSpec,
@@ -277,16 +304,31 @@ class StackRun {
     const random = this.shared.options.random ?? Math.random;
     const begun = clock.now();
     let interval = pollIntervalMs;
+    let lastError: unknown;
     const cancelled = () => signal?.aborted === true;
     for (;;) {
       if (cancelled()) throw new Cancelled();
       const remaining = until - clock.now();
-      if (remaining <= 0) throw timeout(clock.now() - begun);
+      if (remaining <= 0) {
+        const error = timeout(clock.now() - begun);
+        // Only the deadline fails the stack; say what the polls last ran into.
+        if (lastError !== undefined)
+          error.message += `; the last poll failed: ${errorMessage(lastError)}`;
+        throw error;
+      }
       const spread = (random() - 0.5) * jitter * interval;
       await clock.sleep(Math.max(0, Math.min(Math.round(interval + spread), remaining)));
       if (cancelled()) throw new Cancelled();
-      const value = await check();
-      if (value !== undefined) return value;
+      try {
+        const value = await check();
+        if (value !== undefined) return value;
+        lastError = undefined;
+      } catch (error) {
+        // Throttling or a service hiccup after the SDK's own retries: try again next tick.
+        if (!transient(error)) throw error;
+        lastError = error;
+        this.log(`${this.name}: a poll failed, retrying: ${errorMessage(error)}`);
+      }
       interval = Math.min(maxPollIntervalMs, interval * backoff);
     }
   }
@@ -361,13 +403,14 @@ class StackRun {
         `stack ${this.name} is ROLLBACK_COMPLETE (its creation failed and was rolled back${described.statusReason === undefined ? '' : `: ${described.statusReason}`}); CloudFormation cannot update it, only delete it: allow recreating (allow-recreate: true) to delete and create it again, or delete it yourself`,
       );
     this.log(`${this.name}: ROLLBACK_COMPLETE, deleting it to create it again`);
+    this.operating = true;
     await this.engine.deleteStack(this.name, this.token('delete'));
     await this.poll(
       async () => {
         const now = await this.engine.describeStack(this.name);
         this.seen(now?.status);
         if (now?.status === 'DELETE_FAILED')
-          throw new ServiceError(
+          throw final(
             `stack ${this.name}: deleting the ROLLBACK_COMPLETE stack failed: ${now.statusReason ?? 'no reason given'}`,
           );
         return now === undefined || now.status === 'DELETE_COMPLETE' ? true : undefined;
@@ -389,15 +432,16 @@ class StackRun {
     this.failures = failures;
     const named =
       failures.length === 0 ? 'no failed resource in its events' : describeFailures(failures);
-    const skip = this.shared.options.continueRollbackSkip;
+    const skip = this.shared.skips.get(this.name);
     if (skip === undefined || this.plan)
       throw new ConfigError(
-        `stack ${this.name} is UPDATE_ROLLBACK_FAILED: ${named}. Fix the cause, or continue the rollback skipping resources that cannot roll back (continue-rollback-skip: ${failures.map((f) => f.logicalId).join(', ') || 'LogicalId'})`,
+        `stack ${this.name} is UPDATE_ROLLBACK_FAILED: ${named}. Fix the cause, or continue the rollback skipping resources that cannot roll back (continue-rollback-skip: ${failures.map((f) => `${this.name}:${f.logicalId}`).join(', ') || `${this.name}:LogicalId`})`,
       );
     this.log(
       `${this.name}: UPDATE_ROLLBACK_FAILED, continuing the rollback${skip.length > 0 ? ` skipping ${skip.join(', ')}` : ''}`,
     );
     const token = this.token('continue-rollback');
+    this.operating = true;
     await this.engine.continueUpdateRollback(this.name, skip, token);
     const status = await this.waitForOperation(token, false);
     if (status !== 'UPDATE_ROLLBACK_COMPLETE')
@@ -434,6 +478,10 @@ class StackRun {
     try {
       return await this.deploy();
     } catch (error) {
+      if (error instanceof Cancelled && !this.operating)
+        return this.result('skipped', {
+          reason: 'not started: the run was cancelled before its change set was executed',
+        });
       if (error instanceof Cancelled)
         return this.result('in-flight', {
           reason: `the run was cancelled; last status ${this.shared.lastStatus.get(this.name) ?? 'unknown'} (CloudFormation carries on)`,
@@ -459,7 +507,7 @@ class StackRun {
     return this.result('timed-out', { reason: message, error: failure });
   }
 
-  private async deploy(): Promise<StackResult> {
+  private async deploy(attempt = 1): Promise<StackResult> {
     let described = await this.engine.describeStack(this.name);
     this.seen(described?.status);
     described = await this.settleBusy(described);
@@ -512,64 +560,83 @@ class StackRun {
       terminationProtection: this.spec.terminationProtection,
     };
     const type = exists ? 'UPDATE' : 'CREATE';
+    // A CREATE change set for a stack that did not exist leaves an empty REVIEW_IN_PROGRESS stack.
+    const createdStack = type === 'CREATE' && described === undefined;
     const { id } = await this.engine.createChangeSet(request, {
-      changeSetName: safeName(`cutover-${this.shared.runId}`).slice(0, 128),
+      changeSetName: safeName(
+        `cutover-${this.shared.runId}${attempt > 1 ? `-${attempt}` : ''}`,
+      ).slice(0, 128),
       type,
-      clientToken: this.token('change-set'),
+      clientToken: this.token(attempt > 1 ? `change-set-${attempt}` : 'change-set'),
     });
-    const changeSet = await this.poll(
-      async () => {
-        const now = await this.engine.describeChangeSet(this.name, id);
-        return now.status === 'CREATE_COMPLETE' ||
-          now.status === 'FAILED' ||
-          now.status === 'DELETE_COMPLETE'
-          ? now
-          : undefined;
-      },
-      this.deadline,
-      this.overall,
-    );
-    if (changeSet.status !== 'CREATE_COMPLETE') {
-      if (isEmptyChangeSet(changeSet.statusReason)) {
-        await this.engine.deleteChangeSet(this.name, id);
-        await this.protect();
-        this.log(`${this.name}: no changes`);
-        return this.result(this.plan ? 'planned' : 'unchanged', {
-          outputs: described?.outputs ?? {},
-          reason: this.plan ? 'no changes' : undefined,
-        });
-      }
-      throw new ConfigError(
-        `stack ${this.name}: the change set failed: ${changeSet.statusReason ?? 'no reason given'}`,
+    let executed = false;
+    let conflict: ConflictError | undefined;
+    const token = this.token(attempt > 1 ? `execute-${attempt}` : 'execute');
+    try {
+      const changeSet = await this.poll(
+        async () => {
+          const now = await this.engine.describeChangeSet(this.name, id);
+          return now.status === 'CREATE_COMPLETE' ||
+            now.status === 'FAILED' ||
+            now.status === 'DELETE_COMPLETE'
+            ? now
+            : undefined;
+        },
+        this.deadline,
+        this.overall,
       );
-    }
-    this.changes = changeSet.changes;
-    this.shared.options.onChangeSet?.(this.name, changeSet.changes);
-    if (this.plan) {
-      await this.engine.deleteChangeSet(this.name, id);
-      // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack: a plan leaves no trace.
-      if (!exists && described === undefined)
-        await this.engine.deleteStack(this.name, this.token('plan-cleanup'));
-      return this.result('planned', {
-        changed: true,
-        outputs: described?.outputs ?? {},
-        reason: `${type === 'CREATE' ? 'would create' : 'would update'}: ${changeSet.changes.length} resource ${changeSet.changes.length === 1 ? 'change' : 'changes'}`,
-      });
-    }
+      if (changeSet.status !== 'CREATE_COMPLETE') {
+        if (isEmptyChangeSet(changeSet.statusReason)) {
+          await this.protect();
+          this.log(`${this.name}: no changes`);
+          return this.result(this.plan ? 'planned' : 'unchanged', {
+            outputs: described?.outputs ?? {},
+            reason: this.plan ? 'no changes' : undefined,
+          });
+        }
+        throw new ConfigError(
+          `stack ${this.name}: the change set failed: ${changeSet.statusReason ?? 'no reason given'}`,
+        );
+      }
+      this.changes = changeSet.changes;
+      this.shared.options.onChangeSet?.(this.name, changeSet.changes);
+      if (this.plan)
+        return this.result('planned', {
+          changed: true,
+          outputs: described?.outputs ?? {},
+          reason: `${type === 'CREATE' ? 'would create' : 'would update'}: ${changeSet.changes.length} resource ${changeSet.changes.length === 1 ? 'change' : 'changes'}`,
+        });
 
-    this.shared.rollback.push({
-      name: this.name,
-      existed: exists,
-      previousTemplate:
-        previous === undefined ? undefined : await this.engine.currentTemplate(this.name),
-      previousParameters: { ...previous?.parameters },
-      previousTags: { ...previous?.tags },
-    });
-    const token = this.token('execute');
-    this.log(
-      `${this.name}: executing the ${type} change set (${changeSet.changes.length} changes)`,
-    );
-    await this.engine.executeChangeSet(this.name, id, token);
+      const record: RollbackRecord = {
+        name: this.name,
+        existed: exists,
+        previousTemplate:
+          previous === undefined ? undefined : await this.engine.currentTemplate(this.name),
+        previousParameters: { ...previous?.parameters },
+        previousTags: { ...previous?.tags },
+      };
+      // The last moment a cancellation can stop the stack from changing at all.
+      if (this.shared.options.signal?.aborted === true) throw new Cancelled();
+      this.log(
+        `${this.name}: executing the ${type} change set (${changeSet.changes.length} changes)`,
+      );
+      try {
+        await this.engine.executeChangeSet(this.name, id, token);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        conflict = error;
+      }
+      if (conflict === undefined) {
+        executed = true;
+        this.operating = true;
+        this.shared.rollback.push(record);
+      }
+    } finally {
+      // Whatever ended the run before executing (plan, empty, failed, cancelled, conflict):
+      // a run leaves no change set and no empty stack of its own behind.
+      if (!executed) await this.discard(id, createdStack);
+    }
+    if (conflict !== undefined) return this.afterConflict(conflict, attempt);
     const status = await this.waitForOperation(token, true);
     if (!isSuccess(status)) {
       this.shared.failing(this.name);
@@ -586,6 +653,42 @@ class StackRun {
     return this.result('deployed', { changed: true, outputs });
   }
 
+  /** Deletes an unexecuted change set, and the REVIEW_IN_PROGRESS stack its creation made. */
+  private async discard(id: string, createdStack: boolean) {
+    try {
+      await this.engine.deleteChangeSet(this.name, id);
+      if (createdStack) await this.engine.deleteStack(this.name, this.token('cleanup'));
+    } catch (error) {
+      this.log(`${this.name}: cleaning up the change set failed: ${errorMessage(error)}`);
+    }
+  }
+
+  /**
+   * ExecuteChangeSet lost a race: another run changed the stack since the change set was made.
+   * Re-read the stack and apply on-busy (wait, then plan again; or refuse naming the operation).
+   */
+  private async afterConflict(conflict: ConflictError, attempt: number): Promise<StackResult> {
+    const now = await this.engine.describeStack(this.name);
+    this.seen(now?.status);
+    const other = now === undefined ? 'deleted' : now.status;
+    this.log(
+      `${this.name}: another operation changed the stack (${other}) before the change set ran: ${errorMessage(conflict)}`,
+    );
+    if (attempt >= 3)
+      throw new Refusal(
+        `stack ${this.name}: another operation keeps changing it (now ${other}); the change set went stale ${attempt} times: make sure one run at a time deploys it`,
+      );
+    if (
+      now !== undefined &&
+      isBusy(now.status) &&
+      (this.shared.options.onBusy ?? 'wait') === 'fail'
+    )
+      throw new Refusal(
+        `stack ${this.name} is busy: ${now.status} (another operation started on it after this run made its change set, which was deleted); on-busy is "fail": wait for it to finish or set on-busy: wait`,
+      );
+    return this.deploy(attempt + 1);
+  }
+
   /** Termination protection is not part of a change set: set it when it differs. */
   private async protect() {
     if (this.plan) return;
@@ -600,8 +703,9 @@ const DONE: readonly StackOutcome[] = ['deployed', 'unchanged', 'planned'];
 /**
  * Deploys stacks in dependency order, at most `parallelism` at once: each starts as soon as its
  * dependencies are done. On a failure (or the first sign of a rollback) nothing new starts and
- * the stacks in flight run to a terminal state; on cancellation nothing new starts and the
- * stacks still in flight are reported as such (CloudFormation carries on with them).
+ * the stacks in flight run to a terminal state; on cancellation nothing new starts, every run
+ * stops (within a poll interval) before this returns, a change set not yet executed is deleted
+ * and the stacks executing are reported in flight (CloudFormation carries on with them).
  */
 export async function deployStacks(
   specs: readonly StackSpec[],
@@ -619,6 +723,7 @@ export async function deployStacks(
   };
   let firstFailure: string | undefined;
   const shared: Shared = {
+    skips: splitSkips(options.continueRollbackSkip, specs),
     engine,
     options,
     settings,
@@ -651,7 +756,13 @@ export async function deployStacks(
         const run = new StackRun(spec, shared).run().then((result) => {
           results.set(spec.name, result);
           running.delete(spec.name);
-          if (!DONE.includes(result.status)) shared.failing(spec.name);
+          // A run stopped by the cancellation did not fail: the reason stays "cancelled".
+          if (
+            !DONE.includes(result.status) &&
+            result.status !== 'in-flight' &&
+            result.status !== 'skipped'
+          )
+            shared.failing(spec.name);
           options.onLog?.(describeOutcome(result));
           return spec.name;
         });
@@ -660,11 +771,18 @@ export async function deployStacks(
     }
     if (running.size === 0) break;
     const finished = await Promise.race([...running.values(), aborted]);
-    if (finished === undefined) break;
+    if (finished === undefined) {
+      // Cancelled: each run stops within a poll interval, deleting a change set it did not
+      // execute; none may execute after this returns, and the rollback record must be final.
+      await Promise.all(running.values());
+      break;
+    }
   }
 
   const cancelled = signal?.aborted === true;
-  const inFlight = [...running.keys()];
+  const inFlight = specs
+    .map((spec) => spec.name)
+    .filter((name) => running.has(name) || results.get(name)?.status === 'in-flight');
   const stacks = specs.map((spec): StackResult => {
     const found = results.get(spec.name);
     if (found !== undefined) return found;
@@ -711,6 +829,41 @@ export async function deployStacks(
     inFlight,
     error,
   };
+}
+
+/**
+ * continue-rollback-skip split per stack: "Stack:LogicalId" entries go to their stack; a bare
+ * "LogicalId" only when one stack is deployed. A stack named in no entry is absent (not continued).
+ */
+export function splitSkips(
+  entries: readonly string[] | undefined,
+  specs: readonly Pick<StackSpec, 'name'>[],
+): Map<string, string[]> {
+  const skips = new Map<string, string[]>();
+  if (entries === undefined) return skips;
+  const names = specs.map((spec) => spec.name);
+  for (const entry of entries) {
+    const colon = entry.indexOf(':');
+    let stack = colon === -1 ? undefined : entry.slice(0, colon).trim();
+    const logicalId = (colon === -1 ? entry : entry.slice(colon + 1)).trim();
+    if (stack === undefined) {
+      if (names.length !== 1)
+        throw new ConfigError(
+          `continue-rollback-skip: "${entry}" names no stack; with ${names.length} stacks deployed, write it as Stack:LogicalId (stacks: ${names.join(', ')})`,
+        );
+      stack = names[0] ?? '';
+    }
+    if (!names.includes(stack))
+      throw new ConfigError(
+        `continue-rollback-skip: "${entry}" names stack ${stack}, which is not deployed by this run; expected one of: ${names.join(', ')}`,
+      );
+    if (logicalId === '')
+      throw new ConfigError(
+        `continue-rollback-skip: "${entry}" names no resource; expected Stack:LogicalId`,
+      );
+    skips.set(stack, [...(skips.get(stack) ?? []), logicalId]);
+  }
+  return skips;
 }
 
 /** One plain line per stack result, for the log. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Refusal, ServiceError } from '@cutover/kit';
+import { ConfigError, ConflictError, Refusal, ServiceError } from '@cutover/kit';
 import {
   type DeployOptions,
   type StackSpec,
@@ -288,12 +288,12 @@ describe('deployStacks', () => {
     expect(engine.callsOf('Api', 'currentTemplate')).toEqual([]);
   });
 
-  const rollbackFailed = (): StackScript => ({
+  const rollbackFailed = (stack = 'Api'): StackScript => ({
     existing: {
       status: 'UPDATE_ROLLBACK_FAILED',
       events: [
         {
-          logicalId: 'Api',
+          logicalId: stack,
           resourceType: 'AWS::CloudFormation::Stack',
           status: 'UPDATE_ROLLBACK_IN_PROGRESS',
           reason: undefined,
@@ -317,7 +317,7 @@ describe('deployStacks', () => {
     expect(outcome.error?.message).toContain(
       'UPDATE_ROLLBACK_FAILED: Fn (AWS::Lambda::Function) UPDATE_FAILED: Function not found',
     );
-    expect(outcome.error?.message).toContain('continue-rollback-skip: Fn');
+    expect(outcome.error?.message).toContain('continue-rollback-skip: Api:Fn');
     expect(engine.callsOf('Api', 'continueUpdateRollback')).toEqual([]);
   });
 
@@ -405,6 +405,208 @@ describe('deployStacks', () => {
     expect(result.error?.message).toContain('still in flight on CloudFormation: Database');
     expect(engine.log.filter((c) => c.method === 'cancelUpdate')).toEqual([]);
     expect(clock.now()).toBeLessThan(600_000);
+  });
+
+  describe('cancellation before executing', () => {
+    it('does not execute a change set when cancelled while reading the previous template, and deletes it', async () => {
+      const controller = new AbortController();
+      const { clock, engine, run } = setup({ Api: { existing: { status: 'UPDATE_COMPLETE' } } });
+      const original = engine.currentTemplate.bind(engine);
+      engine.currentTemplate = async (name) => {
+        controller.abort();
+        await clock.sleep(1000);
+        return original(name);
+      };
+      const outcome = await run([spec('Api')], { signal: controller.signal });
+      // Nothing may execute after deployStacks returned either.
+      await clock.sleep(60_000);
+      expect(engine.callsOf('Api', 'executeChangeSet')).toEqual([]);
+      expect(engine.callsOf('Api', 'deleteChangeSet')).toHaveLength(1);
+      expect(engine.liveChangeSets('Api')).toBe(0);
+      expect(outcome.cancelled).toBe(true);
+      expect(outcome.inFlight).toEqual([]);
+      expect(outcome.rollback).toEqual([]);
+      expect(outcome.stacks[0]).toMatchObject({
+        status: 'skipped',
+        reason: 'not started: the run was cancelled before its change set was executed',
+      });
+      expect(outcome.error?.message).toContain('no stack in flight');
+    });
+
+    it('deletes the REVIEW_IN_PROGRESS stack of a new stack cancelled before executing', async () => {
+      const controller = new AbortController();
+      const { engine, run } = setup({ Web: {} });
+      const outcome = await run([spec('Web')], {
+        signal: controller.signal,
+        onChangeSet: () => controller.abort(),
+      });
+      expect(engine.callsOf('Web', 'executeChangeSet')).toEqual([]);
+      expect(engine.callsOf('Web', 'deleteChangeSet')).toHaveLength(1);
+      expect(engine.callsOf('Web', 'deleteStack')).toHaveLength(1);
+      expect(outcome.stacks[0]?.status).toBe('skipped');
+      expect(outcome.inFlight).toEqual([]);
+    });
+
+    it('waits for every run to stop before returning, cleaning up the change sets not executed', async () => {
+      const controller = new AbortController();
+      const { engine, run } = setup({
+        Database: { deployMs: 600_000 },
+        Api: { changeSetMs: 60_000 },
+      });
+      const outcome = await run([spec('Database'), spec('Api')], {
+        signal: controller.signal,
+        onLog: (line) => {
+          if (line.startsWith('Database: executing')) controller.abort();
+        },
+      });
+      expect(outcome.inFlight).toEqual(['Database']);
+      expect(outcome.stacks.map((s) => s.status)).toEqual(['in-flight', 'skipped']);
+      expect(engine.callsOf('Api', 'executeChangeSet')).toEqual([]);
+      expect(engine.liveChangeSets('Api')).toBe(0);
+      expect(outcome.rollback.map((r) => r.name)).toEqual(['Database']);
+    });
+  });
+
+  describe('continue-rollback-skip per stack', () => {
+    it('gives each UPDATE_ROLLBACK_FAILED stack only its own ids and does not continue a stack without any', async () => {
+      const { engine, run } = setup({ Api: rollbackFailed('Api'), Web: rollbackFailed('Web') });
+      const outcome = await run([spec('Api'), spec('Web')], { continueRollbackSkip: ['Api:Fn'] });
+      expect(engine.lastSkip).toEqual(['Fn']);
+      expect(engine.callsOf('Api', 'continueUpdateRollback')).toHaveLength(1);
+      expect(engine.callsOf('Web', 'continueUpdateRollback')).toEqual([]);
+      const [api, web] = outcome.stacks;
+      expect(api?.status).toBe('deployed');
+      expect(web?.status).toBe('failed');
+      expect(web?.error).toBeInstanceOf(ConfigError);
+      expect(web?.reason).toContain(
+        'UPDATE_ROLLBACK_FAILED: Fn (AWS::Lambda::Function) UPDATE_FAILED: Function not found',
+      );
+      expect(web?.reason).toContain('continue-rollback-skip: Web:Fn');
+    });
+
+    it('refuses a bare LogicalId when more than one stack is deployed, or an unknown stack', async () => {
+      const { engine, run } = setup({ Api: rollbackFailed('Api'), Web: rollbackFailed('Web') });
+      await expect(
+        run([spec('Api'), spec('Web')], { continueRollbackSkip: ['Fn'] }),
+      ).rejects.toThrow(
+        /continue-rollback-skip: "Fn" names no stack; with 2 stacks deployed, write it as Stack:LogicalId/,
+      );
+      await expect(
+        run([spec('Api'), spec('Web')], { continueRollbackSkip: ['Db:Fn'] }),
+      ).rejects.toThrow(ConfigError);
+      expect(engine.calls).toBe(0);
+    });
+  });
+
+  describe('failed polls', () => {
+    const throttled = () =>
+      Object.assign(new ServiceError('Rate exceeded (Throttling)'), { retryable: true });
+
+    it('retries a failed poll on the next tick and deploys', async () => {
+      const { clock, engine, run } = setup({ Api: { deployMs: 120_000 } });
+      const original = engine.stackEvents.bind(engine);
+      engine.stackEvents = (name, after) =>
+        clock.now() > 20_000 && clock.now() < 90_000
+          ? Promise.reject(throttled())
+          : original(name, after);
+      const outcome = await run([spec('Api')]);
+      expect(outcome.stacks[0]).toMatchObject({
+        status: 'deployed',
+        stackStatus: 'CREATE_COMPLETE',
+      });
+      expect(outcome.ok).toBe(true);
+    });
+
+    it('fails only at the deadline, naming the last poll error', async () => {
+      const { engine, run } = setup({ Api: { deployMs: 120_000 } });
+      engine.stackEvents = () => Promise.reject(throttled());
+      const outcome = await run([spec('Api')], { timeoutMs: 600_000 });
+      expect(outcome.stacks[0]?.status).toBe('timed-out');
+      expect(outcome.error?.message).toMatch(
+        /not finished within 600s.*the last poll failed: Rate exceeded \(Throttling\)/,
+      );
+    });
+
+    it('does not retry an error that is not transient', async () => {
+      const { engine, run } = setup({ Api: {} });
+      engine.stackEvents = () => Promise.reject(new ConfigError('access denied'));
+      const outcome = await run([spec('Api')]);
+      expect(outcome.stacks[0]).toMatchObject({ status: 'failed', reason: 'access denied' });
+    });
+  });
+
+  describe('plan mode cleanup', () => {
+    it('deletes the change set and the REVIEW_IN_PROGRESS stack when the change set failed', async () => {
+      const { engine, run } = setup({ Web: { changeSetFails: 'Template format error' } });
+      const outcome = await run([spec('Web')], { mode: 'plan' });
+      expect(outcome.stacks[0]?.reason).toContain('the change set failed: Template format error');
+      expect(engine.callsOf('Web', 'deleteChangeSet')).toHaveLength(1);
+      expect(engine.callsOf('Web', 'deleteStack')).toHaveLength(1);
+      expect(engine.liveChangeSets('Web')).toBe(0);
+    });
+
+    it('deletes the change set and the REVIEW_IN_PROGRESS stack when the run is cancelled', async () => {
+      const controller = new AbortController();
+      const { engine, run } = setup({
+        Web: { changeSetMs: 60_000 },
+        Api: { existing: { status: 'UPDATE_COMPLETE' }, changeSetMs: 60_000 },
+      });
+      const original = engine.describeChangeSet.bind(engine);
+      engine.describeChangeSet = (stack, id) => {
+        controller.abort();
+        return original(stack, id);
+      };
+      const outcome = await run([spec('Web'), spec('Api')], {
+        mode: 'plan',
+        signal: controller.signal,
+      });
+      expect(outcome.cancelled).toBe(true);
+      expect(engine.liveChangeSets('Web')).toBe(0);
+      expect(engine.liveChangeSets('Api')).toBe(0);
+      expect(engine.callsOf('Web', 'deleteStack')).toHaveLength(1);
+      expect(engine.callsOf('Api', 'deleteStack')).toEqual([]);
+    });
+  });
+
+  describe('a conflict on ExecuteChangeSet', () => {
+    const racing = (engine: MemoryStackEngine) => {
+      const original = engine.executeChangeSet.bind(engine);
+      let first = true;
+      engine.executeChangeSet = (stack, id, token) => {
+        if (!first) return original(stack, id, token);
+        first = false;
+        engine.startOtherOperation(stack, 90_000);
+        return Promise.reject(
+          new ConflictError('ChangeSet cannot be executed in its current status of OBSOLETE'),
+        );
+      };
+    };
+
+    it('waits for the other operation, deletes its stale change set and deploys again', async () => {
+      const { engine, run } = setup({ Api: { existing: { status: 'UPDATE_COMPLETE' } } });
+      racing(engine);
+      const outcome = await run([spec('Api')], { onBusy: 'wait' });
+      expect(outcome.stacks[0]).toMatchObject({
+        status: 'deployed',
+        stackStatus: 'UPDATE_COMPLETE',
+      });
+      const created = engine.callsOf('Api', 'createChangeSet');
+      expect(created).toHaveLength(2);
+      expect(created[1]?.at).toBeGreaterThanOrEqual(90_000);
+      expect(new Set(created.map((c) => c.token)).size).toBe(2);
+      expect(engine.liveChangeSets('Api')).toBe(1);
+      expect(outcome.rollback).toHaveLength(1);
+    });
+
+    it('refuses naming the other operation when on-busy is fail, deleting its change set', async () => {
+      const { engine, run } = setup({ Api: { existing: { status: 'UPDATE_COMPLETE' } } });
+      racing(engine);
+      const outcome = await run([spec('Api')], { onBusy: 'fail' });
+      expect(outcome.error).toBeInstanceOf(Refusal);
+      expect(outcome.error?.message).toContain('stack Api is busy: UPDATE_IN_PROGRESS');
+      expect(engine.liveChangeSets('Api')).toBe(0);
+      expect(outcome.rollback).toEqual([]);
+    });
   });
 
   it('accepts specs parsed from a plan section', async () => {
