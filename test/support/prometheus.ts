@@ -70,6 +70,10 @@ export async function startPrometheus(
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // A test or bench that dies before stop() must not leave a server behind.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  child.once('exit', () => process.off('exit', orphan));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -82,8 +86,10 @@ export async function startPrometheus(
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
       throw new Error(`prometheus did not become ready within 30s: ${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
