@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { LoopbackFake } from './loopback-fake.js';
+import { escapeXml, toXml, unflatten, type Json } from './aws-query.js';
 
 /**
  * A fake of the CloudFormation query API (form-encoded POST, Action=…&Version=2010-05-15, XML
@@ -20,7 +21,6 @@ import { LoopbackFake } from './loopback-fake.js';
  */
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const ACCOUNT = '123456789012';
-type Json = string | number | boolean | Json[] | { [key: string]: Json };
 
 interface Resource {
   Type: string;
@@ -1138,46 +1138,3 @@ const params = (values: Record<string, string>) =>
   }));
 const tagList = (values: Record<string, string>) =>
   Object.entries(values).map(([Key, Value]) => ({ Key, Value }));
-
-/** Query-protocol keys (Parameters.member.2.ParameterValue) to nested JSON. */
-function unflatten(params: URLSearchParams): Record<string, Json> {
-  const root: Record<string, Json> = {};
-  for (const [key, value] of params) {
-    if (key === 'Action' || key === 'Version') continue;
-    const parts = key.split('.');
-    let node: Record<string, Json> | Json[] = root;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] ?? '';
-      const last = i === parts.length - 1;
-      if (part === 'member') continue;
-      const isIndex = /^\d+$/.test(part);
-      const nextIsList = parts[i + 1] === 'member';
-      const slot = isIndex ? Number(part) - 1 : part;
-      const container = node as Record<string | number, Json>;
-      if (last) container[slot] = value;
-      else {
-        container[slot] ??= nextIsList ? [] : {};
-        node = container[slot] as Record<string, Json> | Json[];
-      }
-    }
-  }
-  return root;
-}
-
-function toXml(value: Json): string {
-  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('');
-  if (typeof value === 'object')
-    return Object.entries(value)
-      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-      .join('');
-  return escapeXml(String(value));
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}

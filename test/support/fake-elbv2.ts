@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackFake } from './loopback-fake.js';
+import { escapeXml, toXml, unflatten, type Json } from './aws-query.js';
 
 /**
  * A fake of the ELBv2 query API (form-encoded requests, XML answers, version 2015-12-01) for
@@ -8,7 +9,6 @@ import { LoopbackFake } from './loopback-fake.js';
  * and unknown rules answer as the API does.
  */
 const NS = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
-type Json = string | number | boolean | Json[] | { [key: string]: Json };
 
 export class FakeElbV2 extends LoopbackFake {
   readonly rules = new Map<string, { Priority: string; Actions: Json[] }>();
@@ -152,42 +152,4 @@ export class FakeElbV2 extends LoopbackFake {
       );
     return true;
   }
-}
-
-/** Query-protocol keys (Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight) to nested JSON. */
-function unflatten(params: URLSearchParams): Record<string, Json> {
-  const root: Record<string, Json> = {};
-  for (const [key, value] of params) {
-    if (key === 'Action' || key === 'Version') continue;
-    const parts = key.split('.');
-    let node: Record<string, Json> | Json[] = root;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] ?? '';
-      const last = i === parts.length - 1;
-      if (part === 'member') continue;
-      const isIndex = /^\d+$/.test(part);
-      const nextIsList = parts[i + 1] === 'member';
-      const slot = isIndex ? Number(part) - 1 : part;
-      const container = node as Record<string | number, Json>;
-      if (last) container[slot] = value;
-      else {
-        container[slot] ??= nextIsList ? [] : {};
-        node = container[slot] as Record<string, Json> | Json[];
-      }
-    }
-  }
-  return root;
-}
-
-function toXml(value: Json): string {
-  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('');
-  if (typeof value === 'object')
-    return Object.entries(value)
-      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-      .join('');
-  return escapeXml(String(value));
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

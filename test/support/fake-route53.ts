@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackFake } from './loopback-fake.js';
 import { XMLParser } from 'fast-xml-parser';
+import { escapeXml } from './aws-query.js';
 
 /**
  * A fake of the Route 53 REST-XML API (2013-04-01) for the calls the router makes:
@@ -233,12 +234,4 @@ function sameRecord(a: FakeRecord | undefined, b: FakeRecord): boolean {
 
 function recordXml(r: FakeRecord): string {
   return `<Name>${escapeXml(r.Name)}</Name><Type>${r.Type}</Type>${r.SetIdentifier === undefined ? '' : `<SetIdentifier>${escapeXml(r.SetIdentifier)}</SetIdentifier>`}${r.Weight === undefined ? '' : `<Weight>${r.Weight}</Weight>`}<TTL>${r.TTL}</TTL><ResourceRecords>${r.Values.map((v) => `<ResourceRecord><Value>${escapeXml(v)}</Value></ResourceRecord>`).join('')}</ResourceRecords>`;
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
 }
