@@ -19,7 +19,10 @@ afterAll(async () => {
   await cfn.stop();
 });
 
-async function runBundle(inputs: Record<string, string>) {
+async function runBundle(
+  inputs: Record<string, string>,
+  options: { signalWhen?: (stdout: string) => boolean } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-deploy-e2e-'));
   cpSync(examples, join(dir, 'examples'), { recursive: true });
   const outputFile = join(dir, 'output');
@@ -49,7 +52,15 @@ async function runBundle(inputs: Record<string, string>) {
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, [bundle], { env });
   let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let signalled = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    // The runner cancels a job with SIGINT, then SIGTERM.
+    if (!signalled && options.signalWhen?.(stdout) === true) {
+      signalled = true;
+      child.kill('SIGTERM');
+    }
+  });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const outputs: Record<string, string> = {};
   for (const match of readFileSync(outputFile, 'utf8').matchAll(
@@ -85,5 +96,34 @@ describe('the deploy-stack bundle', () => {
     expect(run.outputs['rollback-record']).toBe(join(run.dir, 'cutover-rollback-record.json'));
     expect(run.summary).toContain('| Add | Vpc | AWS::EC2::VPC |');
     expect(cfn.stack('LightningTalk-Database-prod')?.status).toBe('CREATE_COMPLETE');
+  }, 60_000);
+
+  it('on SIGTERM stops waiting at once and still writes changed, the results and the rollback record', async () => {
+    cfn.stepMs = 2000;
+    try {
+      const run = await runBundle(
+        {
+          plan: 'examples/plans/lightning-talk-circle-blue-green.yaml',
+          stacks: 'LightningTalk-Security-prod',
+          region: 'ap-northeast-1',
+        },
+        { signalWhen: (out) => out.includes('executing the CREATE change set') },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        'still in flight on CloudFormation: LightningTalk-Security-prod',
+      );
+      // It left before CloudFormation finished: it did not sit out the poll interval or the stack.
+      expect(cfn.stack('LightningTalk-Security-prod')?.status).toBe('CREATE_IN_PROGRESS');
+      expect(run.outputs.changed).toBe('true');
+      expect(JSON.parse(run.outputs.results ?? '[]')).toEqual([
+        expect.objectContaining({ name: 'LightningTalk-Security-prod', status: 'in-flight' }),
+      ]);
+      expect(JSON.parse(readFileSync(run.outputs['rollback-record'] ?? '', 'utf8'))).toEqual({
+        stacks: [expect.objectContaining({ name: 'LightningTalk-Security-prod', existed: false })],
+      });
+    } finally {
+      cfn.stepMs = 3;
+    }
   }, 60_000);
 });

@@ -38,10 +38,22 @@ export function createEventClock(start = 0): Clock & { readonly sleeps: number }
       return sleeps;
     },
     now: () => now,
-    sleep: (ms) =>
+    sleep: (ms, signal) =>
       new Promise<void>((resolve) => {
         sleeps++;
-        timers.push({ at: now + Math.max(0, ms), seq: sequence++, resolve });
+        if (signal?.aborted === true) return resolve();
+        const timer = { at: now + Math.max(0, ms), seq: sequence++, resolve };
+        timers.push(timer);
+        // Like the system clock: an abort ends the sleep at the current virtual time.
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const index = timers.indexOf(timer);
+            if (index !== -1) timers.splice(index, 1);
+            resolve();
+          },
+          { once: true },
+        );
         schedule();
       }),
   };

@@ -16,5 +16,6 @@ export {
   type S3TemplateStoreOptions,
   type TemplateUploader,
   s3TemplateUploader,
+  templatePrefix,
   templateUrl,
 } from './s3-template-store.js';

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '@cutover/kit';
+import { URL_TEMPLATE_LIMIT_BYTES } from '@cutover/stacks';
 import { adviceFor, codeOf } from './advice.js';
 import { lazyClient, s3Client } from './client-factory.js';
 
 /** CloudFormation's limit for a template read from S3 (TemplateURL): 1 MB. */
-export const S3_TEMPLATE_LIMIT_BYTES = 1_048_576;
+export const S3_TEMPLATE_LIMIT_BYTES = URL_TEMPLATE_LIMIT_BYTES;
 
 export interface S3TemplateStoreOptions {
   /** The bucket CloudFormation reads the templates from; in `region`. */
@@ -50,7 +51,7 @@ export function s3TemplateUploader(options: S3TemplateStoreOptions): TemplateUpl
     throw new ConfigError(
       `template bucket owner: expected a 12-digit AWS account id, got ${JSON.stringify(expectedBucketOwner)}`,
     );
-  const prefix = (options.prefix ?? '').split('/').filter((part) => part !== '');
+  const prefix = templatePrefix(options.prefix ?? '');
   const client = lazyClient(() => s3Client({ region, endpoint }));
 
   return async (stack, body) => {
@@ -112,4 +113,18 @@ export function templateUrl(where: {
   return where.bucket.includes('.')
     ? `https://s3.${where.region}.${domain}/${where.bucket}/${path}`
     : `https://${where.bucket}.s3.${where.region}.${domain}/${path}`;
+}
+
+/**
+ * The key prefix as path segments: empty segments dropped ("a//b/" is "a/b"); "." and ".." are
+ * refused, since the https URL CloudFormation fetches would be normalised to another key.
+ */
+export function templatePrefix(prefix: string): string[] {
+  const parts = prefix.split('/').filter((part) => part !== '');
+  const bad = parts.find((part) => part === '.' || part === '..' || /[\x00-\x1f\x7f\\]/.test(part));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `input 'template-prefix': ${JSON.stringify(prefix)} has the segment ${JSON.stringify(bad)}; expected plain key segments separated by "/" (no ".", "..", backslashes or control characters)`,
+    );
+  return parts;
 }

@@ -1,5 +1,5 @@
 import { ConfigError, errorMessage } from '@cutover/kit';
-import type { Capability, StackSpec } from './stack-specs.js';
+import { type Capability, type StackSpec, STACK_NAME } from './stack-specs.js';
 import { findCycle } from './stack-order.js';
 
 /** Reads a file as text; the action passes a workspace-bound reader. */
@@ -108,6 +108,12 @@ async function readAssembly(
           `cloud assembly ${file}: stack artifact ${id} has no properties.templateFile`,
         );
       const name = typeof properties.stackName === 'string' ? properties.stackName : id;
+      // The name reaches API calls, S3 keys, change set names and the summary: CloudFormation's
+      // own rule keeps a hand-edited manifest from smuggling anything else in.
+      if (!STACK_NAME.test(name))
+        throw new ConfigError(
+          `cloud assembly ${file}: stack artifact ${JSON.stringify(id).slice(0, 140)} has the stack name ${JSON.stringify(name).slice(0, 140)}; expected a letter, then letters, digits or "-", at most 128 characters`,
+        );
       if (specs.some((spec) => spec.name === name))
         throw new ConfigError(
           `cloud assembly ${file}: the stack name ${name} appears twice (artifact ${id}); stack names must be unique`,

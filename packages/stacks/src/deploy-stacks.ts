@@ -28,6 +28,8 @@ import {
 
 /** CloudFormation's limit for TemplateBody; larger templates must come from S3. */
 export const INLINE_TEMPLATE_LIMIT_BYTES = 51_200;
+/** CreateChangeSet TemplateURL: "The URL must point to a template (max size: 1 MB)". */
+export const URL_TEMPLATE_LIMIT_BYTES = 1_048_576;
 
 export type StackOutcome =
   'deployed' | 'unchanged' | 'planned' | 'failed' | 'timed-out' | 'skipped' | 'in-flight';
@@ -161,29 +163,77 @@ interface Shared {
   skips: Map<string, string[]>;
   /** Called when a stack starts rolling back: start nothing new from now on. */
   failing(name: string): void;
+  prepared: Prepared;
 }
 
-/** The body or URL of a stack's template. */
-async function templateOf(
+/** Where CloudFormation reads a stack's template from. */
+type TemplateSource = Pick<StackRequest, 'templateBody' | 'templateUrl'>;
+
+/** A template read and size-checked, not yet uploaded. */
+type CheckedTemplate =
+  | { url: string }
+  | { body: string; upload: ((stack: string, body: string) => Promise<string>) | undefined };
+
+/** Reads one template and checks its size against CloudFormation's limits. */
+async function checkTemplate(
   spec: StackSpec,
   options: DeployOptions,
-): Promise<Pick<StackRequest, 'templateBody' | 'templateUrl'>> {
-  if (/^https:\/\//i.test(spec.template)) return { templateUrl: spec.template };
+): Promise<CheckedTemplate | string> {
+  if (/^https:\/\//i.test(spec.template)) return { url: spec.template };
   let body: string;
   try {
     body = await options.readFile(spec.template);
   } catch (error) {
-    throw new ConfigError(
-      `stack ${spec.name}: cannot read the template ${spec.template} (${errorMessage(error)})`,
-    );
+    return `stack ${spec.name}: cannot read the template ${spec.template} (${errorMessage(error)})`;
   }
+  if (body.trim() === '') return `stack ${spec.name}: the template ${spec.template} is empty`;
   const size = new TextEncoder().encode(body).length;
-  if (size <= INLINE_TEMPLATE_LIMIT_BYTES) return { templateBody: body };
+  if (size <= INLINE_TEMPLATE_LIMIT_BYTES) return { body, upload: undefined };
+  if (size > URL_TEMPLATE_LIMIT_BYTES)
+    return `stack ${spec.name}: the template ${spec.template} is ${size} bytes, over CloudFormation's ${URL_TEMPLATE_LIMIT_BYTES}-byte limit for a template in S3; split it into nested stacks`;
   if (options.uploadTemplate === undefined)
+    return `stack ${spec.name}: the template ${spec.template} is ${size} bytes, over CloudFormation's ${INLINE_TEMPLATE_LIMIT_BYTES}-byte inline limit; name an S3 bucket to upload it to, or give its https S3 URL`;
+  return { body, upload: options.uploadTemplate };
+}
+
+/** What the pre-flight gathered for every stack before the first wave. */
+interface Prepared {
+  templates: Map<string, TemplateSource>;
+  parameterFiles: Map<string, Record<string, string>>;
+}
+
+/**
+ * Before the first wave: every template and parameters file is read and checked, and every
+ * problem is reported at once, so a bad file of the last wave cannot fail a run half-deployed.
+ * Oversized templates are uploaded only once everything is known to be good.
+ */
+async function prepare(specs: readonly StackSpec[], options: DeployOptions): Promise<Prepared> {
+  const problems: string[] = [];
+  const checked = new Map<string, CheckedTemplate>();
+  const parameterFiles = new Map<string, Record<string, string>>();
+  for (const spec of specs) {
+    const template = await checkTemplate(spec, options);
+    if (typeof template === 'string') problems.push(template);
+    else checked.set(spec.name, template);
+    try {
+      parameterFiles.set(spec.name, await parametersFile(spec, options));
+    } catch (error) {
+      problems.push(errorMessage(error));
+    }
+  }
+  if (problems.length > 0)
     throw new ConfigError(
-      `stack ${spec.name}: the template ${spec.template} is ${size} bytes, over CloudFormation's ${INLINE_TEMPLATE_LIMIT_BYTES}-byte inline limit; name an S3 bucket to upload it to, or give its https S3 URL`,
+      problems.length === 1
+        ? (problems[0] ?? '')
+        : `${problems.length} problems found before deploying anything:\n- ${problems.join('\n- ')}`,
     );
-  return { templateUrl: await options.uploadTemplate(spec.name, body) };
+  const templates = new Map<string, TemplateSource>();
+  for (const [name, template] of checked) {
+    if ('url' in template) templates.set(name, { templateUrl: template.url });
+    else if (template.upload === undefined) templates.set(name, { templateBody: template.body });
+    else templates.set(name, { templateUrl: await template.upload(name, template.body) });
+  }
+  return { templates, parameterFiles };
 }
 
 const scalar = (value: unknown): string | undefined =>
@@ -317,7 +367,11 @@ class StackRun {
         throw error;
       }
       const spread = (random() - 0.5) * jitter * interval;
-      await clock.sleep(Math.max(0, Math.min(Math.round(interval + spread), remaining)));
+      // A cancellation ends the wait at once, not at the next poll (up to 15 s later).
+      await clock.sleep(
+        Math.max(0, Math.min(Math.round(interval + spread), remaining)),
+        signal,
+      );
       if (cancelled()) throw new Cancelled();
       try {
         const value = await check();
@@ -452,7 +506,7 @@ class StackRun {
   }
 
   private async parameters(): Promise<Record<string, string> | string> {
-    const values = await parametersFile(this.spec, this.shared.options);
+    const values = { ...this.shared.prepared.parameterFiles.get(this.name) };
     for (const [key, value] of Object.entries(this.spec.parameters)) {
       if (typeof value === 'string') {
         values[key] = value;
@@ -482,8 +536,10 @@ class StackRun {
         return this.result('skipped', {
           reason: 'not started: the run was cancelled before its change set was executed',
         });
+      // This run started an operation that is still changing the stack: changed, for rollback.
       if (error instanceof Cancelled)
         return this.result('in-flight', {
+          changed: true,
           reason: `the run was cancelled; last status ${this.shared.lastStatus.get(this.name) ?? 'unknown'} (CloudFormation carries on)`,
         });
       if (error instanceof TimedOut) return this.timedOut(error);
@@ -550,7 +606,7 @@ class StackRun {
     }
     const request: StackRequest = {
       name: this.name,
-      ...(await templateOf(this.spec, this.shared.options)),
+      ...this.shared.prepared.templates.get(this.name),
       parameters,
       tags: this.spec.tags,
       capabilities: this.spec.capabilities,
@@ -722,8 +778,11 @@ export async function deployStacks(
     jitter: options.jitter ?? DEFAULTS.jitter,
   };
   let firstFailure: string | undefined;
+  const skips = splitSkips(options.continueRollbackSkip, specs);
+  const prepared = await prepare(specs, options);
   const shared: Shared = {
-    skips: splitSkips(options.continueRollbackSkip, specs),
+    prepared,
+    skips,
     engine,
     options,
     settings,

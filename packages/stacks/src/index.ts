@@ -30,6 +30,7 @@ export {
   type DeployOptions,
   type DeployOutcome,
   INLINE_TEMPLATE_LIMIT_BYTES,
+  URL_TEMPLATE_LIMIT_BYTES,
   type RollbackRecord,
   type StackOutcome,
   type StackResult,

@@ -35,7 +35,8 @@ export interface StackSpec {
 
 export type StackSpecsResult = { ok: true; specs: StackSpec[] } | { ok: false; errors: string[] };
 
-const STACK_NAME = /^[A-Za-z][-A-Za-z0-9]{0,127}$/;
+/** CloudFormation's StackName: a letter, then letters, digits or hyphens, at most 128. */
+export const STACK_NAME = /^[A-Za-z][-A-Za-z0-9]{0,127}$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/;
 
 const show = (value: unknown) =>

@@ -72,3 +72,38 @@ describe('stages that depend on stacks', () => {
     ]);
   });
 });
+
+describe('readCloudAssembly: stack names', () => {
+  const manifest = (stackName: string) =>
+    JSON.stringify({
+      version: '36.0.0',
+      artifacts: {
+        Evil: {
+          type: 'aws:cloudformation:stack',
+          properties: { templateFile: 'Evil.template.json', stackName },
+        },
+      },
+    });
+  it.each([
+    '../../etc',
+    'Api\n::error::owned',
+    '9-starts-with-digit',
+    'a'.repeat(129),
+    'Api_Stack',
+  ])(
+    'refuses the stack name %j from a hand-edited manifest, naming the artifact and the rule',
+    async (name) => {
+      const readManifest = (path: string) =>
+        path.endsWith('manifest.json') ? Promise.resolve(manifest(name)) : read(path);
+      const failure = await readCloudAssembly('/assembly', readManifest).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as Error).message).toContain('stack artifact "Evil" has the stack name');
+      expect((failure as Error).message).toContain(
+        'expected a letter, then letters, digits or "-"',
+      );
+      expect((failure as Error).message).not.toContain('\n');
+    },
+  );
+});

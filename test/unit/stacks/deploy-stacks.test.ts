@@ -407,6 +407,25 @@ describe('deployStacks', () => {
     expect(clock.now()).toBeLessThan(600_000);
   });
 
+  it('a cancellation ends the wait at once, not at the next poll', async () => {
+    const controller = new AbortController();
+    const { clock, run } = setup(ltcScripts());
+    let abortedAt = -1;
+    const outcome = run(ltcSpecs(), {
+      signal: controller.signal,
+      onLog: (line) => {
+        if (!line.startsWith('Security: deployed')) return;
+        abortedAt = clock.now();
+        controller.abort();
+      },
+    });
+    const result = await outcome;
+    expect(result.cancelled).toBe(true);
+    expect(abortedAt).toBeGreaterThan(0);
+    // Database was sleeping between polls (up to 15 s): it stops when the signal comes.
+    expect(clock.now()).toBe(abortedAt);
+  });
+
   describe('cancellation before executing', () => {
     it('does not execute a change set when cancelled while reading the previous template, and deletes it', async () => {
       const controller = new AbortController();
@@ -622,5 +641,80 @@ describe('deployStacks', () => {
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     const { run } = setup({ Database: { outputs: { Url: 'u' } }, Api: {} });
     expect((await run(parsed.specs)).ok).toBe(true);
+  });
+});
+
+describe('pre-flight: every file is checked before the first wave', () => {
+  const big = (bytes: number) => `{"Description": "${'x'.repeat(bytes)}"}`;
+
+  it('a bad template of the last wave fails the run before any stack is touched, naming every problem', async () => {
+    const { engine, run } = setup(ltcScripts(), {
+      readFile: (path) =>
+        path === 'templates/DisasterRecovery.json'
+          ? Promise.reject(new Error('ENOENT: no such file'))
+          : path === 'templates/Monitoring.json'
+            ? Promise.resolve(big(60_000))
+            : path === 'params/api.json'
+              ? Promise.resolve('{"DatabaseUrl": ["not", "text"]}')
+              : Promise.resolve('{"Description": "ok"}'),
+    });
+    const specs = ltcSpecs().map((s) =>
+      s.name === 'Api' ? { ...s, parametersFile: 'params/api.json' } : s,
+    );
+    const failure = await run(specs).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    const message = (failure as Error).message;
+    expect(message).toContain('3 problems found before deploying anything');
+    expect(message).toContain('stack DisasterRecovery: cannot read the template');
+    expect(message).toContain(
+      'stack Monitoring: the template templates/Monitoring.json is 60019 bytes',
+    );
+    expect(message).toContain(
+      'stack Api: parameters-file params/api.json: the value of DatabaseUrl is not text',
+    );
+    for (const name of ltcSpecs().map((s) => s.name)) expect(engine.callsOf(name)).toEqual([]);
+  });
+
+  it('refuses an empty template and one over the 1 MB limit for S3, and uploads nothing when any file is bad', async () => {
+    const uploads: string[] = [];
+    const { engine, run } = setup(
+      { Database: {}, Api: {} },
+      {
+        readFile: (path) =>
+          Promise.resolve(path === 'templates/Database.json' ? big(1_048_600) : ' \n'),
+        uploadTemplate: (stack) => {
+          uploads.push(stack);
+          return Promise.resolve(`https://bucket.s3.amazonaws.com/${stack}.json`);
+        },
+      },
+    );
+    const failure = await run([spec('Database'), spec('Api', ['Database'])]).catch(
+      (error: unknown) => error,
+    );
+    expect((failure as Error).message).toContain("over CloudFormation's 1048576-byte limit");
+    expect((failure as Error).message).toContain(
+      'stack Api: the template templates/Api.json is empty',
+    );
+    expect(uploads).toEqual([]);
+    expect(engine.callsOf('Database')).toEqual([]);
+  });
+
+  it('uploads an oversized template once, before the first wave, and deploys it from the URL', async () => {
+    const uploads: string[] = [];
+    const { engine, run } = setup(
+      { Database: {}, Api: {} },
+      {
+        readFile: (path) =>
+          Promise.resolve(path === 'templates/Api.json' ? big(60_000) : '{"Description": "db"}'),
+        uploadTemplate: (stack) => {
+          uploads.push(stack);
+          return Promise.resolve(`https://bucket.s3.amazonaws.com/${stack}.json`);
+        },
+      },
+    );
+    const outcome = await run([spec('Database'), spec('Api', ['Database'])]);
+    expect(outcome.ok).toBe(true);
+    expect(uploads).toEqual(['Api']);
+    expect(engine.callsOf('Api', 'createChangeSet')).toHaveLength(1);
   });
 });
