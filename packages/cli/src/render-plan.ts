@@ -1,5 +1,12 @@
-import { escapeMarkdown, table } from '@cutover/kit';
-import { formatDuration, formatThreshold, planTimeline, type Plan } from '@cutover/plan';
+import { escapeMarkdown, neutraliseCommands, table } from '@cutover/kit';
+import {
+  formatDuration,
+  formatThreshold,
+  planTimeline,
+  type GateRule,
+  type MetricQuery,
+  type Plan,
+} from '@cutover/plan';
 import { columns, plain } from './plain-text.js';
 
 /** Pure: the plan's timeline and gates as markdown, for a job summary or `--format markdown`. */
@@ -34,6 +41,7 @@ export function renderPlan(plan: Plan): string {
     `Target ${escapeMarkdown(plan.target.kind)} ${escapeMarkdown(plan.target.name)} · router ${escapeMarkdown(plan.router.kind)} · metrics ${plan.metrics.provider}`,
     steps,
     gates,
+    markdownQueries(plan),
     `Expected duration when every gate passes: **${formatDuration(timeline.expectedDurationMs)}**. Worst case from a breach to traffic back on stable: **${formatDuration(timeline.worstCaseBreachToStableMs)}** (gate ${timeline.slowestGate ?? '—'} + one interval + traffic-timeout ${formatDuration(plan.rollback.trafficTimeoutMs)}${plan.rollback.maxTimeToStableMs === undefined ? '' : `; target ${formatDuration(plan.rollback.maxTimeToStableMs)}`}).`,
   ].join('\n\n');
 }
@@ -84,6 +92,8 @@ export function renderPlanText(plan: Plan): string {
       ]),
     ),
     '',
+    textQueries(plan),
+    '',
     `Expected duration when every gate passes: ${formatDuration(timeline.expectedDurationMs)}. ${worstCase(plan, timeline)}.`,
   ].join('\n');
 }
@@ -118,6 +128,10 @@ export function planJson(plan: Plan): Record<string, unknown> {
       maxGapMs: g.maxGapMs,
       onNoData: g.onNoData,
       severity: g.severity,
+      query: g.query,
+      minTraffic: g.minTraffic ?? null,
+      relative: g.relative ?? null,
+      template: g.template ?? null,
     })),
     expectedDurationMs: timeline.expectedDurationMs,
     worstCaseBreachToStableMs: timeline.worstCaseBreachToStableMs,
@@ -128,4 +142,53 @@ export function planJson(plan: Plan): Record<string, unknown> {
 
 function worstCase(plan: Plan, timeline: ReturnType<typeof planTimeline>): string {
   return `Worst case from a breach to traffic back on stable: ${formatDuration(timeline.worstCaseBreachToStableMs)} (gate ${timeline.slowestGate ?? '-'} + one interval + traffic-timeout ${formatDuration(plan.rollback.trafficTimeoutMs)}${plan.rollback.maxTimeToStableMs === undefined ? '' : `; target ${formatDuration(plan.rollback.maxTimeToStableMs)}`})`;
+}
+
+/** The queries a gate runs, labelled: its value, the traffic guard, the baseline. */
+function gateQueries(g: GateRule): { label: string; query: MetricQuery }[] {
+  return [
+    { label: 'query', query: g.query },
+    ...(g.minTraffic === undefined
+      ? []
+      : [{ label: `traffic (min-traffic ${g.minTraffic.threshold})`, query: g.minTraffic.query }]),
+    ...(g.relative === undefined
+      ? []
+      : [{ label: `baseline (relative ${g.relative.mode})`, query: g.relative.baseline }]),
+  ];
+}
+
+const queryText = (query: MetricQuery) =>
+  typeof query === 'string' ? query.trim() : JSON.stringify(query, null, 2);
+
+const templateNote = (g: GateRule) =>
+  g.template === undefined ? '' : ` (template ${g.template.name} on ${g.template.language})`;
+
+/**
+ * Every query as it will run, templates expanded, so a reviewer reads what a gate asks. A fence
+ * longer than any run of backticks in the query keeps the query from closing it.
+ */
+function markdownQueries(plan: Plan): string {
+  const blocks = Object.values(plan.gates).flatMap((g) => [
+    `**${escapeMarkdown(g.name)}**${escapeMarkdown(templateNote(g))}`,
+    ...gateQueries(g).map(({ label, query }) => {
+      const text = queryText(query);
+      const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+      const fence = '`'.repeat(Math.max(3, longest + 1));
+      return `${escapeMarkdown(label)}:\n\n${fence}\n${text}\n${fence}`;
+    }),
+  ]);
+  return ['### Queries', ...blocks].join('\n\n');
+}
+
+/** The same for a terminal: control characters shown, no line the runner could take as a command. */
+function textQueries(plan: Plan): string {
+  const lines = ['Queries (templates expanded):'];
+  for (const g of Object.values(plan.gates)) {
+    lines.push(`  ${plain(g.name)}${plain(templateNote(g))}`);
+    for (const { label, query } of gateQueries(g)) {
+      const [first = '', ...rest] = queryText(query).split(/\r\n|\n|\r/);
+      lines.push(`    ${label}: ${plain(first)}`, ...rest.map((line) => `      ${plain(line)}`));
+    }
+  }
+  return neutraliseCommands(lines.join('\n'));
 }

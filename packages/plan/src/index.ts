@@ -35,4 +35,16 @@ export {
   validatePlan,
 } from './validate-plan.js';
 export { loadPlanFile } from './load-plan.js';
+export {
+  type ExpandedTemplate,
+  type GateTemplate,
+  type GateTemplateUse,
+  type TemplateLanguage,
+  type TemplateParamValue,
+  GATE_TEMPLATES,
+  TEMPLATE_LANGUAGES,
+  expandGateTemplate,
+  promString,
+  templateParams,
+} from './gate-templates.js';
 export { TIME_SPEC_FORMS, parseTimeSpec } from './time-spec.js';

@@ -1,3 +1,4 @@
+import type { GateTemplateUse } from './gate-templates.js';
 import type { Threshold } from './threshold.js';
 
 export type Strategy = 'blue-green' | 'phased';
@@ -36,6 +37,12 @@ export interface GateRule {
   relative: { baseline: MetricQuery; mode: 'ratio' | 'difference' } | undefined;
   severity: Severity;
   description: string | undefined;
+  /**
+   * The template the gate was written with (`template:` and `params:`); `query`, the default
+   * threshold and the `min-traffic` query were expanded from it. Absent when the gate wrote its
+   * query, so such plans keep their hash.
+   */
+  template?: GateTemplateUse;
 }
 
 export interface PlanStep {

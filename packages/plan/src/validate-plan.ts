@@ -1,5 +1,6 @@
 import { LineCounter, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
 import { MAX_DURATION_MS, durationSum, formatDuration } from './duration.js';
+import { expandGateTemplate, missingThresholdAdvice } from './gate-templates.js';
 import type {
   GateRule,
   MetricQuery,
@@ -214,7 +215,7 @@ function validateRaw(raw: unknown, fileName: string): PlanResult {
       at('gates', `${GATE_NAME_RULE}, got ${show(gateName)}`);
       continue;
     }
-    const rule = validateGate(gateName, ruleRaw, `gates.${gateName}`, at);
+    const rule = validateGate(gateName, ruleRaw, `gates.${gateName}`, provider, at);
     if (rule !== undefined) gates[gateName] = rule;
   }
 
@@ -291,15 +292,18 @@ function validateGate(
   name: string,
   raw: unknown,
   path: string,
+  provider: string | undefined,
   at: (path: string, message: string) => void,
 ): GateRule | undefined {
   const rule = asRecord(raw);
   if (rule === undefined) {
-    at(path, `expected a mapping with query, threshold and for, got ${show(raw)}`);
+    at(path, `expected a mapping with query (or template), threshold and for, got ${show(raw)}`);
     return undefined;
   }
   const allowed = [
     'query',
+    'template',
+    'params',
     'threshold',
     'for',
     'interval',
@@ -317,9 +321,38 @@ function validateGate(
   for (const key of Object.keys(rule))
     if (!allowed.includes(key))
       at(keyPath(path, key), `unknown key; allowed: ${allowed.join(', ')}`);
-  const query = metricQuery(rule.query, `${path}.query`, at);
-  const written = typeof rule.threshold === 'string' ? parseThreshold(rule.threshold) : undefined;
-  if (written === undefined)
+  // A template writes the query (and may give the threshold and the traffic query).
+  const templated = rule.template !== undefined;
+  if (templated && rule.query !== undefined)
+    at(
+      `${path}.query`,
+      `give either query or template, not both: template ${show(rule.template)} writes the query (cutover plan shows it)`,
+    );
+  if (!templated && rule.params !== undefined)
+    at(
+      `${path}.params`,
+      'params are the parameters of a template: add template (e.g. "template: error-rate") or remove params',
+    );
+  const expanded = templated
+    ? expandGateTemplate({ template: rule.template, params: rule.params }, provider, {
+        path,
+        at,
+        show,
+      })
+    : undefined;
+  const query = templated ? expanded?.query : metricQuery(rule.query, `${path}.query`, at);
+  const thresholdText =
+    rule.threshold === undefined && templated ? expanded?.threshold : rule.threshold;
+  const written = typeof thresholdText === 'string' ? parseThreshold(thresholdText) : undefined;
+  if (written === undefined && templated && rule.threshold === undefined) {
+    const advice =
+      typeof rule.template === 'string' ? missingThresholdAdvice(rule.template) : undefined;
+    if (advice !== undefined)
+      at(
+        `${path}.threshold`,
+        `template ${show(rule.template)} has no default threshold: ${advice}`,
+      );
+  } else if (written === undefined)
     at(
       `${path}.threshold`,
       `expected a comparison like "> 5%", "> 200ms" or ">= 0.05", got ${show(rule.threshold)}`,
@@ -374,7 +407,11 @@ function validateGate(
   let minTraffic: GateRule['minTraffic'];
   if (rule['min-traffic'] !== undefined) {
     const raw = asRecord(rule['min-traffic']);
-    const q = metricQuery(raw?.query, `${path}.min-traffic.query`, at);
+    // A template's traffic query (requests per second) is the default.
+    const q =
+      templated && raw !== undefined && raw.query === undefined
+        ? expanded?.traffic
+        : metricQuery(raw?.query, `${path}.min-traffic.query`, at);
     const value = raw?.threshold;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
       at(
@@ -427,6 +464,7 @@ function validateGate(
     relative,
     severity,
     description: typeof rule.description === 'string' ? rule.description : undefined,
+    ...(expanded === undefined ? {} : { template: expanded.use }),
   };
 }
 

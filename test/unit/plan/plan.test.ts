@@ -130,7 +130,7 @@ describe('parsePlan', () => {
       ),
     );
     expect(!result.ok && result.errors).toEqual([
-      'plan: gates.errors.colour: unknown key; allowed: query, threshold, for, interval, initial-delay, min-samples, min-traffic, on-no-data, min-coverage, max-gap, error-budget, relative, severity, description',
+      'plan: gates.errors.colour: unknown key; allowed: query, template, params, threshold, for, interval, initial-delay, min-samples, min-traffic, on-no-data, min-coverage, max-gap, error-budget, relative, severity, description',
       'plan: gates.errors.query: expected a PromQL expression or a CloudWatch query mapping, got ""',
       'plan: gates.errors.threshold: expected a comparison like "> 5%", "> 200ms" or ">= 0.05", got "high"',
       'plan: gates.errors.interval: expected at least 1s, got "100ms"',
