@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryKit, failureMessage, type MemoryKit } from '@cutover/action-kit';
+import { createVirtualClock, type Clock } from '@cutover/kit';
 import { MARKER_KEY } from '@cutover/traffic';
 import { main } from '../../actions/shift-traffic/src/main.js';
 
@@ -26,15 +27,27 @@ async function shift(options: {
   inputs: Record<string, string>;
   files?: Record<string, string>;
   tweak?: (kit: MemoryKit) => void;
+  /** A workspace an earlier run used (runs in sequence on one target). */
+  workspace?: string;
+  runId?: string;
+  clock?: Clock;
 }) {
-  const root = mkdtempSync(join(tmpdir(), 'cutover-shift-'));
-  const workspace = join(root, 'workspace');
-  mkdirSync(workspace);
+  const root =
+    options.workspace === undefined
+      ? mkdtempSync(join(tmpdir(), 'cutover-shift-'))
+      : join(options.workspace, '..');
+  const workspace = options.workspace ?? join(root, 'workspace');
+  if (options.workspace === undefined) mkdirSync(workspace);
   for (const [path, text] of Object.entries(options.files ?? {}))
     writeFileSync(join(workspace, path), text);
   const kit = createMemoryKit({
     inputs: options.inputs,
-    env: { GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: '777', GITHUB_RUN_ATTEMPT: '1' },
+    env: {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_RUN_ID: options.runId ?? '777',
+      GITHUB_RUN_ATTEMPT: '1',
+    },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   options.tweak?.(kit);
   const cancelListeners: (() => void)[] = [];
@@ -227,7 +240,7 @@ describe('shift-traffic: one meaning of step', () => {
       },
     });
     expect(run.failure).toMatch(
-      /^input 'step': "next" holds \(hold\): baking step 1 \(10%\) for 50m more; wait until 2026-01-01T00:50:00.000Z, or name the step to move now \(step: N\)$/,
+      /^input 'step': "next" holds \(hold\): baking step 1 \(10%\) for 50m more; wait until 2026-01-01T00:50:00.000Z, promote now \(step: promote\), or name the step to move to \(step: N\)$/,
     );
     expect(run.weights()).toMatchObject({ blue: 90, green: 10 });
   });
@@ -272,5 +285,177 @@ describe('shift-traffic: one meaning of step', () => {
     expect(run.failure).toContain(
       `input 'run-id': "${'x'.repeat(65)}" (65 characters) is not a run id; expected 1 to 64 characters`,
     );
+  });
+});
+
+describe('shift-traffic: manual control (promote, pause, resume) and the state output', () => {
+  const START = Date.UTC(2026, 0, 1);
+  const state = (run: { kit: MemoryKit }) =>
+    JSON.parse(run.kit.outputs.state ?? 'null') as Record<string, unknown>;
+
+  it('pause holds next and promote with how to resume; resume lets promote skip the bake', async () => {
+    const clock = createVirtualClock(START);
+    const first = await shift({
+      inputs: { plan: 'plan.yaml', step: 'next' },
+      files: { 'plan.yaml': PLAN },
+      clock,
+    });
+    expect(first.failure).toBeUndefined();
+    const { workspace } = first;
+    expect(state(first)).toMatchObject({
+      weights: { stable: 90, candidate: 10 },
+      step: { number: 1, weight: 10 },
+      stepStartedAt: '2026-01-01T00:00:00.000Z',
+      bakeEndsAt: '2026-01-01T01:00:00.000Z',
+      paused: null,
+      runId: '777-1',
+      steps: [10, 25, 50, 100].map((weight, i) => ({ number: i + 1, weight, bakeMs: 3_600_000 })),
+    });
+
+    await clock.sleep(5 * 60_000);
+    const pause = await shift({
+      inputs: {
+        plan: 'plan.yaml',
+        step: 'pause',
+        reason: 'error budget alert\n::stop-commands::x',
+      },
+      workspace,
+      runId: '800',
+      clock,
+    });
+    expect(pause.failure).toBeUndefined();
+    expect(pause.weights()).toMatchObject({
+      blue: 90,
+      green: 10,
+      [MARKER_KEY]: {
+        runId: '777-1',
+        stepStartedAt: '2026-01-01T00:00:00.000Z',
+        paused: {
+          at: '2026-01-01T00:05:00.000Z',
+          by: '800-1',
+          reason: 'error budget alert\n::stop-commands::x',
+        },
+      },
+    });
+    expect(pause.kit.outputs.weights).toBe('{"stable":90,"candidate":10}');
+    expect(pause.kit.outputs.step).toBe('1');
+    expect(state(pause)).toMatchObject({ paused: { by: '800-1' } });
+    expect(pause.kit.summary).toContain('Cutover paused');
+    // The untrusted reason reaches the summary escaped, and never starts a workflow command.
+    const lines = pause.kit.logs.flatMap((l) => l.message.split('\n'));
+    expect(lines.some((line) => line.includes('error budget alert'))).toBe(true);
+    expect(lines.filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
+
+    // A scheduled advance after the bake: held, saying how to resume; state still reported.
+    await clock.sleep(60 * 60_000);
+    for (const step of ['next', 'promote', '2']) {
+      const held = await shift({
+        inputs: { plan: 'plan.yaml', step },
+        workspace,
+        runId: '900',
+        clock,
+      });
+      expect(held.failure, step).toContain('paused by run 800-1 at 2026-01-01T00:05:00.000Z');
+      expect(held.failure, step).toContain('resume first (shift-traffic with step: resume)');
+      expect(state(held)).toMatchObject({ paused: { by: '800-1' }, step: { number: 1 } });
+      expect(held.weights()).toMatchObject({ blue: 90, green: 10 });
+      expect(held.kit.outputs.decision, step).toBe(step === '2' ? '' : 'hold');
+    }
+
+    const resume = await shift({
+      inputs: { plan: 'plan.yaml', step: 'resume' },
+      workspace,
+      runId: '801',
+      clock,
+    });
+    expect(resume.failure).toBeUndefined();
+    expect((resume.weights()[MARKER_KEY] as Record<string, unknown>).paused).toBeUndefined();
+    expect(state(resume)).toMatchObject({ paused: null });
+    const again = await shift({ inputs: { plan: 'plan.yaml', step: 'resume' }, workspace, clock });
+    expect(again.failure).toBeUndefined();
+    expect(again.kit.summary).toContain(
+      'Cutover not changed: the cutover is not paused; nothing to resume',
+    );
+
+    // Step 2 begins; ten minutes into its hour-long bake, promote moves on to step 3 at once.
+    const second = await shift({
+      inputs: { plan: 'plan.yaml', step: 'next', verdict: 'pass' },
+      workspace,
+      clock,
+    });
+    expect(second.failure).toBeUndefined();
+    await clock.sleep(10 * 60_000);
+    const early = await shift({ inputs: { plan: 'plan.yaml', step: 'next' }, workspace, clock });
+    expect(early.failure).toContain('"next" holds (hold): baking step 2 (25%) for 50m more');
+    const promoted = await shift({
+      inputs: { plan: 'plan.yaml', step: 'promote', verdict: 'inconclusive' },
+      workspace,
+      runId: '802',
+      clock,
+    });
+    expect(promoted.failure).toBeUndefined();
+    expect(promoted.kit.outputs.step).toBe('3');
+    expect(promoted.kit.outputs.decision).toBe('shift');
+    expect(promoted.weights()).toMatchObject({
+      blue: 50,
+      green: 50,
+      [MARKER_KEY]: { state: 'done', runId: '802-1', verdict: { status: 'inconclusive' } },
+    });
+    expect(promoted.kit.summary).toContain(
+      "promoted from step 2 \\(25%\\), skipping the last 50m of its bake; gates inconclusive, promoted on a human's call · verification bound 30s · verdict recorded: inconclusive",
+    );
+    expect(state(promoted)).toMatchObject({
+      step: { number: 3, weight: 50 },
+      stepStartedAt: '2026-01-01T01:15:00.000Z',
+    });
+  });
+
+  it('refuses promote on a fail verdict, and pause with no cutover, writing nothing', async () => {
+    const clock = createVirtualClock(START);
+    const fail = await shift({
+      inputs: { plan: 'plan.yaml', step: 'promote', verdict: 'fail' },
+      files: { 'plan.yaml': PLAN },
+      clock,
+    });
+    expect(fail.failure).toMatch(/^input 'step': "promote" holds \(rollback\): fail; roll back: /);
+    expect(fail.kit.outputs.decision).toBe('rollback');
+    expect(existsSync(join(fail.workspace, 'weights.json'))).toBe(false);
+    expect(state(fail)).toMatchObject({ weights: { stable: 100, candidate: 0 }, state: null });
+    const pause = await shift({
+      inputs: { plan: 'plan.yaml', step: 'pause' },
+      workspace: fail.workspace,
+      clock,
+    });
+    expect(pause.failure).toContain('input \'step\': "pause": no cutover is recorded on file ');
+    expect(existsSync(join(fail.workspace, 'weights.json'))).toBe(false);
+  });
+
+  it('a traffic rollback (weight 0) works while paused and clears the pause', async () => {
+    const first = await shift({
+      inputs: { plan: 'plan.yaml', step: '1' },
+      files: { 'plan.yaml': PLAN },
+    });
+    const { workspace } = first;
+    expect(
+      (await shift({ inputs: { plan: 'plan.yaml', step: 'pause' }, workspace })).failure,
+    ).toBeUndefined();
+    const twice = await shift({ inputs: { plan: 'plan.yaml', step: 'pause' }, workspace });
+    expect(twice.failure).toBeUndefined();
+    expect(twice.kit.summary).toContain('Cutover not changed: file ');
+    expect(twice.kit.summary).toContain('already paused by run 777-1');
+    const back = await shift({
+      inputs: {
+        router: '{ kind: file, path: weights.json, stable: blue, candidate: green }',
+        weight: '0',
+      },
+      workspace,
+    });
+    expect(back.failure).toBeUndefined();
+    expect(back.weights()).toMatchObject({ blue: 100, green: 0 });
+    expect(state(back)).toMatchObject({
+      paused: null,
+      step: null,
+      weights: { stable: 100, candidate: 0 },
+    });
   });
 });

@@ -10,7 +10,10 @@ export const inputs = {
   ),
   weight: input.optionalString('Candidate percentage to move to (0-100). Give weight or step.'),
   step: input.optionalString(
-    'Plan step to move to: its number (1 = first), "next" (the step function decides: refused while the current step bakes, after a fail verdict, after a rollback) or "current" (re-assert the step traffic is at: a no-op when weights and marker agree; finishes an interrupted shift). Needs plan.',
+    'Plan step to move to: its number (1 = first), "next" (the step function decides: refused while the current step bakes, while paused, after a fail verdict, after a rollback), "promote" (the next step now, skipping the rest of the bake; refused like next otherwise) or "current" (re-assert the step traffic is at: a no-op when weights and marker agree; finishes an interrupted shift). Or a control that moves no traffic: "pause" (record a pause in the marker: next, promote and every move towards the candidate are refused until resumed; rollback still works) or "resume". Needs plan.',
+  ),
+  reason: input.optionalString(
+    'Why (with step: pause): recorded with the pause in the marker (Kubernetes and file routers; on AWS only who and when fit) and shown in the summary.',
   ),
   verdict: input.optionalString(
     "The gate verdict that justifies the move, recorded in the marker: gate-metrics' verdict output (pass, fail, inconclusive) or its results output (JSON).",

@@ -5,14 +5,15 @@ import { runAction, type ActionKit } from '@cutover/action-kit';
 import { loadPlanFile } from '@cutover/catalog';
 import {
   chooseMove,
+  decideNext,
   parseMoveRequest,
   planHash,
-  readCutover,
   renderShiftSummary,
 } from '@cutover/traffic';
 import { buildTargets } from './build-targets.js';
 import { inputs as inputSchema } from './inputs.js';
-import { appendSummaryOrWarn, shiftWithCancellation } from './run-shift.js';
+import { pauseOrResume } from './run-pause.js';
+import { appendSummaryOrWarn, reportState, shiftWithCancellation } from './run-shift.js';
 import { shiftSettings } from './shift-settings.js';
 
 export interface Dependencies {
@@ -52,8 +53,21 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
   });
 
   const hash = plan === undefined ? undefined : planHash(plan);
-  const observed = plan === undefined ? undefined : (await readCutover(plan, targets)).state;
-  const move = chooseMove(plan, observed, request, {
+  // Read first and reported at once, so that a refused request still says where things stand.
+  const observed = await reportState(kit, plan, targets);
+  if (request.kind === 'pause' || request.kind === 'resume') {
+    await pauseOrResume(kit, request.kind, {
+      plan,
+      targets,
+      observed,
+      runId,
+      reason: inputs.reason,
+    });
+    return;
+  }
+  if (inputs.reason !== undefined)
+    kit.info(`reason given: ${inputs.reason} (recorded only with a pause)`);
+  const context = {
     now: kit.clock.now(),
     runId,
     planHash: hash,
@@ -61,7 +75,15 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
       verdict === undefined
         ? undefined
         : { status: verdict.status, reason: verdict.reason ?? verdict.status },
-  });
+  };
+  // What the step function decided, set before a refusal so that a workflow can branch on it.
+  kit.setOutput(
+    'decision',
+    plan !== undefined && (request.kind === 'next' || request.kind === 'promote')
+      ? decideNext(plan, observed, { ...context, promote: request.kind === 'promote' }).kind
+      : '',
+  );
+  const move = chooseMove(plan, plan === undefined ? undefined : observed, request, context);
   const outcomes = await shiftWithCancellation(kit, (l) => deps.onCancel(l), targets, move, {
     runId,
     planSteps: plan?.steps.map((s) => s.weight),
@@ -76,6 +98,7 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
   kit.setOutput('previous-weights', JSON.stringify(outcomes[0]?.before ?? null));
   kit.setOutput('weights', JSON.stringify(outcomes[0]?.after ?? null));
   kit.setOutput('step', move.step === undefined ? '' : String(move.step));
+  await reportState(kit, plan, targets);
   await appendSummaryOrWarn(
     kit,
     renderShiftSummary({ move, runId, verifyTimeoutMs, verdict, outcomes }),

@@ -1,9 +1,13 @@
 import { GateFailure, Refusal, errorMessage } from '@cutover/kit';
 import type { ActionKit } from '@cutover/action-kit';
+import type { Plan } from '@cutover/plan';
 import {
   ShiftRefused,
   ShiftReverted,
+  observedStateJson,
+  readCutover,
   shiftTraffic,
+  type CutoverState,
   type Move,
   type RouterTarget,
   type ShiftOptions,
@@ -68,4 +72,15 @@ export async function appendSummaryOrWarn(kit: ActionKit, markdown: string, weig
       `traffic is at ${weight}% (verified and recorded), but the job summary could not be written: ${errorMessage(error)}`,
     );
   }
+}
+
+/** Reads the cutover from the targets and sets the `state` output to it. */
+export async function reportState(
+  kit: ActionKit,
+  plan: Plan | undefined,
+  targets: readonly RouterTarget[],
+): Promise<CutoverState> {
+  const { state } = await readCutover(plan ?? { steps: [] }, targets);
+  kit.setOutput('state', JSON.stringify(observedStateJson(state, plan)));
+  return state;
 }

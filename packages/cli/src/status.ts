@@ -48,6 +48,8 @@ export interface StatusView {
     before: Weights;
     after: Weights;
     verdict: { status: string; reason: string | null; at: string | null } | null;
+    /** A human's pause (shift-traffic step: pause): no forward move until resumed. */
+    paused: { at: string; by: string | null; reason: string | null } | null;
   } | null;
   /** Objects whose markers disagree with the first object's (a shift that half happened). */
   disagreements: string[];
@@ -105,6 +107,14 @@ export function statusView(
                     reason: observed.verdict.reason ?? null,
                     at: observed.verdict.at,
                   },
+            paused:
+              observed.paused === undefined
+                ? null
+                : {
+                    at: observed.paused.at,
+                    by: observed.paused.by ?? null,
+                    reason: observed.paused.reason ?? null,
+                  },
           },
     disagreements: observed.disagreements,
     problems: readings
@@ -138,6 +148,13 @@ function verdictText(verdict: NonNullable<StatusView['cutover']>['verdict']): st
   );
 }
 
+function pausedText(paused: NonNullable<StatusView['cutover']>['paused']): string | undefined {
+  if (paused === null) return undefined;
+  return plain(
+    `PAUSED${paused.by === null ? '' : ` by run ${paused.by}`} at ${paused.at}${paused.reason === null ? '' : ` (${paused.reason})`}: next and promote are refused until resumed (shift-traffic step: resume); rollback still works`,
+  );
+}
+
 /** Pure: where the cutover stands, for a terminal. */
 export function renderStatusText(
   plan: Plan,
@@ -153,6 +170,7 @@ export function renderStatusText(
       `${plain(plan.name)}: ${stepText(plan, cutover)}, state ${cutover.state} (${STATE_MEANING[cutover.state]})`,
       `run ${plain(cutover.runId)}, since ${plain(cutover.since)} (${formatDuration(Math.max(0, cutover.ageMs))} ago); moved from ${weightsText(cutover.before, names)} to ${weightsText(cutover.after, names)}`,
       `last verdict: ${verdictText(cutover.verdict)}`,
+      ...(cutover.paused === null ? [] : [pausedText(cutover.paused) ?? '']),
     );
   out.push(
     '',
@@ -186,12 +204,15 @@ export function renderStatusMarkdown(
   const parts = [
     heading(
       2,
-      `Cutover ${escapeMarkdown(plan.name)}: ${cutover === null ? 'no cutover recorded' : `${escapeMarkdown(stepText(plan, cutover))}, ${cutover.state}`}`,
+      `Cutover ${escapeMarkdown(plan.name)}: ${cutover === null ? 'no cutover recorded' : `${escapeMarkdown(stepText(plan, cutover))}, ${cutover.state}${cutover.paused === null ? '' : ', paused'}`}`,
     ),
   ];
   if (cutover !== null)
     parts.push(
       `Run \`${escapeMarkdown(cutover.runId)}\` · since ${escapeMarkdown(cutover.since)} (${formatDuration(Math.max(0, cutover.ageMs))} ago) · last verdict: ${escapeMarkdown(verdictText(cutover.verdict))}`,
+      ...(cutover.paused === null
+        ? []
+        : [`**${escapeMarkdown(pausedText(cutover.paused) ?? '')}**`]),
     );
   parts.push(
     table(

@@ -1,8 +1,14 @@
 import { ConfigError, Refusal } from '@cutover/kit';
 import { formatDuration, type GateOutcome, type Plan, type Weights } from '@cutover/plan';
-import type { Marker, RecordedVerdict } from './marker.js';
+import type { Marker, PauseRecord, RecordedVerdict } from './marker.js';
 import type { RouterTarget } from './router-target.js';
-import { ROLLBACK_HINT, STALE_SHIFT_MS, weightsProblem } from './validate-shift.js';
+import {
+  RESUME_HINT,
+  ROLLBACK_HINT,
+  STALE_SHIFT_MS,
+  describePause,
+  weightsProblem,
+} from './validate-shift.js';
 
 /** What one routed object holds now. */
 export interface TargetReading {
@@ -27,6 +33,8 @@ export interface CutoverState {
   planHash: string | undefined;
   verdict: RecordedVerdict | undefined;
   rolledBack: boolean;
+  /** A human's pause, if any object records one (a pause that reached only some objects still holds). */
+  paused: PauseRecord | undefined;
   /** Objects whose weights or marker disagree with the first (a move that half happened). */
   disagreements: string[];
 }
@@ -34,8 +42,11 @@ export interface CutoverState {
 const sameWeights = (a: Weights, b: Weights) =>
   a.stable === b.stable && a.candidate === b.candidate;
 
-/** Pure: the cutover as the objects record it, placed on the plan's steps. */
-export function observeCutover(plan: Plan, readings: readonly TargetReading[]): CutoverState {
+/** Pure: the cutover as the objects record it, placed on the plan's steps (none without a plan). */
+export function observeCutover(
+  plan: Pick<Plan, 'steps'>,
+  readings: readonly TargetReading[],
+): CutoverState {
   const weights = readings[0]?.weights ?? { stable: 100, candidate: 0 };
   const marker = readings.find((r) => r.marker !== undefined)?.marker;
   const index = plan.steps.findIndex((s) => s.weight === weights.candidate);
@@ -58,6 +69,7 @@ export function observeCutover(plan: Plan, readings: readonly TargetReading[]): 
     planHash: marker?.planHash,
     verdict: marker?.verdict,
     rolledBack: marker?.state === 'rolled-back',
+    paused: readings.find((r) => r.marker?.paused !== undefined)?.marker?.paused,
     disagreements: readings
       .filter(
         (r) =>
@@ -74,7 +86,7 @@ export function observeCutover(plan: Plan, readings: readonly TargetReading[]): 
 
 /** Reads every object once and observes the cutover they record. */
 export async function readCutover(
-  plan: Plan,
+  plan: Pick<Plan, 'steps'>,
   targets: readonly RouterTarget[],
 ): Promise<{ readings: TargetReading[]; state: CutoverState }> {
   const readings = await Promise.all(
@@ -101,6 +113,11 @@ export interface DecisionContext {
   planHash: string | undefined;
   /** The gates' verdict on the current step, when they were evaluated. */
   verdict: GateOutcome | undefined;
+  /**
+   * A human's `step: promote`: move now, skipping the rest of the bake, and taking an
+   * inconclusive verdict as the human's call. Everything else that stops `next` still stops it.
+   */
+  promote?: boolean;
 }
 
 const needsHuman = (reason: string): Decision => ({
@@ -147,6 +164,9 @@ export function decideNext(plan: Plan, observed: CutoverState, context: Decision
       `run ${marker.runId} left a shift ${marker.before.candidate}% → ${marker.after.candidate}% unfinished since ${marker.at} (probably killed); roll back (${ROLLBACK_HINT}), or shift with force`,
     );
   }
+  // A pause holds every forward move, but never a rollback (above): rollback always wins.
+  if (observed.paused !== undefined)
+    return needsHuman(`${describePause(observed.paused)}; traffic stays where it is until resumed`);
   if (observed.disagreements.length > 0)
     return needsHuman(
       `the objects disagree (${observed.disagreements.join(', ')} differ from the first); bring them in line (rollback) first`,
@@ -180,6 +200,27 @@ export function decideNext(plan: Plan, observed: CutoverState, context: Decision
 
   // Unknown start (weights set without a marker): the bake cannot be timed; the gates decide.
   const bakeEnds = (observed.stepStartedAt ?? now - step.bakeMs) + step.bakeMs;
+  const next = plan.steps[index + 1];
+  if (context.promote === true) {
+    if (next === undefined)
+      return { kind: 'done', reason: `step ${index + 1} (${step.weight}%) is the plan's last` };
+    const skipped =
+      now < bakeEnds
+        ? `skipping the last ${formatDuration(bakeEnds - now)} of its bake`
+        : 'its bake is over';
+    const gates =
+      verdict === undefined
+        ? 'no gate verdict given'
+        : verdict.status === 'pass'
+          ? 'gates passing'
+          : `gates inconclusive${verdict.reason === verdict.status ? '' : ` (${verdict.reason})`}, promoted on a human's call`;
+    return {
+      kind: 'shift',
+      weight: next.weight,
+      step: index + 2,
+      reason: `promoted from step ${index + 1} (${step.weight}%), ${skipped}; ${gates}`,
+    };
+  }
   if (now < bakeEnds)
     return {
       kind: 'hold',
@@ -204,7 +245,6 @@ export function decideNext(plan: Plan, observed: CutoverState, context: Decision
     };
   }
 
-  const next = plan.steps[index + 1];
   if (next === undefined)
     return { kind: 'done', reason: '100% on the candidate and the last bake passed' };
   return {
@@ -220,7 +260,14 @@ export type MoveRequest =
   | { kind: 'weight'; weight: number }
   | { kind: 'step'; number: number }
   | { kind: 'next' }
+  | { kind: 'promote' }
   | { kind: 'current' };
+
+/** The `step` words that change no weight: hold the cutover where it is, or let it go on. */
+export type ControlRequest = { kind: 'pause' } | { kind: 'resume' };
+
+/** Everything shift-traffic's `step` and `weight` inputs can ask for. */
+export type StepRequest = MoveRequest | ControlRequest;
 
 export interface Move {
   weight: number;
@@ -231,7 +278,7 @@ export interface Move {
 
 /**
  * The weight a shift goes to. `next` asks the step function (and refuses when it says hold,
- * rollback, done or rolled back); `current` re-asserts the step the marker records (finishing
+ * rollback, done or rolled back); `promote` asks it too, without the bake timer; `current` re-asserts the step the marker records (finishing
  * this run's interrupted shift); a step number or a weight is a human's explicit choice,
  * checked by the shift's refusals (one step at a time).
  */
@@ -258,20 +305,23 @@ export function chooseMove(
   if (problem !== undefined)
     throw new Refusal(`input 'step': "${request.kind}" cannot follow these weights: ${problem}`);
   if (request.kind === 'current') return currentMove(plan, observed);
-  const decision = decideNext(plan, observed, context);
+  const promote = request.kind === 'promote';
+  const decision = decideNext(plan, observed, { ...context, promote });
   if (decision.kind === 'shift')
     return { weight: decision.weight, step: decision.step, reason: decision.reason };
   const advice: Record<Exclude<Decision['kind'], 'shift'>, string> = {
     hold:
-      decision.kind === 'hold' && decision.untilMs !== undefined
-        ? `; wait until ${new Date(decision.untilMs).toISOString()}, or name the step to move now (step: N)`
-        : '',
+      observed.paused !== undefined && decision.kind === 'hold' && decision.needsHuman
+        ? `; ${RESUME_HINT}`
+        : decision.kind === 'hold' && decision.untilMs !== undefined
+          ? `; wait until ${new Date(decision.untilMs).toISOString()}, promote now (step: promote), or name the step to move to (step: N)`
+          : '',
     rollback: `; roll back: ${ROLLBACK_HINT}`,
     done: `: the plan (${plan.steps.map((s) => s.weight).join(', ')}) has no further step`,
     'rolled-back': '',
   };
   throw new Refusal(
-    `input 'step': "next" ${decision.kind === 'done' ? `after ${observed.weights.candidate}%` : `holds (${decision.kind})`}: ${decision.reason}${advice[decision.kind]}`,
+    `input 'step': "${request.kind}" ${decision.kind === 'done' ? `after ${observed.weights.candidate}%` : `holds (${decision.kind})`}: ${decision.reason}${advice[decision.kind]}`,
   );
 }
 
@@ -305,6 +355,9 @@ function currentMove(plan: Plan, observed: CutoverState): Move {
   };
 }
 
+/** The words shift-traffic's `step` takes besides a step number. */
+export const STEP_WORDS = ['next', 'promote', 'current', 'pause', 'resume'] as const;
+
 export function stepRange(plan: Plan, got: string): string {
-  return `input 'step': expected "next", "current" or a step number from 1 to ${plan.steps.length}, got "${got}"`;
+  return `input 'step': expected ${STEP_WORDS.map((w) => `"${w}"`).join(', ')} or a step number from 1 to ${plan.steps.length}, got "${got}"`;
 }

@@ -33,6 +33,17 @@ export interface Marker {
   stepStartedAt?: string;
   /** The last gate verdict that justified a move. */
   verdict?: RecordedVerdict;
+  /** A human's hold (shift-traffic `step: pause`): no forward move until resumed or rolled back. */
+  paused?: PauseRecord;
+}
+
+/** Who paused the cutover, when and why. Moves leave it in place; only resume or rollback clear it. */
+export interface PauseRecord {
+  at: string;
+  /** The pausing run's id; on AWS cut to the room the compact form has left (absent if none). */
+  by?: string;
+  /** Untrusted text, bounded; omitted in the compact AWS form. */
+  reason?: string;
 }
 
 export const MARKER_KEY = 'cutover.dev/traffic';
@@ -56,12 +67,20 @@ export function checkRunId(runId: string): string {
 const STATES: readonly Marker['state'][] = ['shifting', 'done', 'reverted', 'rolled-back'];
 const STATUSES: readonly RecordedVerdict['status'][] = ['pass', 'fail', 'inconclusive'];
 
+const bounded = (text: string) =>
+  text.length <= REASON_LIMIT ? text : `${text.slice(0, REASON_LIMIT - 1)}…`;
+
 export function encodeMarker(marker: Marker): string {
-  const verdict =
-    marker.verdict?.reason === undefined || marker.verdict.reason.length <= REASON_LIMIT
-      ? marker.verdict
-      : { ...marker.verdict, reason: `${marker.verdict.reason.slice(0, REASON_LIMIT - 1)}…` };
-  return JSON.stringify(verdict === undefined ? marker : { ...marker, verdict });
+  const { verdict, paused } = marker;
+  return JSON.stringify({
+    ...marker,
+    ...(verdict?.reason === undefined
+      ? {}
+      : { verdict: { ...verdict, reason: bounded(verdict.reason) } }),
+    ...(paused?.reason === undefined
+      ? {}
+      : { paused: { ...paused, reason: bounded(paused.reason) } }),
+  });
 }
 
 const isWeights = (w: unknown) =>
@@ -77,6 +96,16 @@ const isVerdict = (v: unknown): v is RecordedVerdict => {
     STATUSES.includes(status as RecordedVerdict['status']) &&
     (reason === undefined || typeof reason === 'string') &&
     typeof at === 'string'
+  );
+};
+
+const isPause = (v: unknown): v is PauseRecord => {
+  if (typeof v !== 'object' || v === null) return false;
+  const { at, by, reason } = v as Record<string, unknown>;
+  return (
+    typeof at === 'string' &&
+    (by === undefined || typeof by === 'string') &&
+    (reason === undefined || typeof reason === 'string')
   );
 };
 
@@ -100,7 +129,8 @@ export function decodeMarker(text: string | undefined, where: string): Marker | 
     typeof m.at !== 'string' ||
     (m.planHash !== undefined && typeof m.planHash !== 'string') ||
     (m.stepStartedAt !== undefined && typeof m.stepStartedAt !== 'string') ||
-    (m.verdict !== undefined && !isVerdict(m.verdict))
+    (m.verdict !== undefined && !isVerdict(m.verdict)) ||
+    (m.paused !== undefined && !isPause(m.paused))
   )
     throw new Error(
       `${where}: the ${MARKER_KEY} marker is not one this tool wrote: ${text.slice(0, 120)}`,
@@ -113,19 +143,27 @@ const compactTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
 /** Weights a router normalised from relative values may be fractional: two decimals at most. */
 const compactNumber = (n: number) => String(Math.round(n * 100) / 100);
 
+/** Run ids in the compact form: the characters an ELB tag value allows. */
+const compactId = (id: string) => id.replace(/[^A-Za-z0-9_.:/=+\-@]/g, '_').slice(0, 64);
+
 /**
  * The marker as a string AWS accepts where JSON is not allowed (ELB tag values: letters,
  * digits, spaces and _ . : / = + - @; Route 53 TXT strings): space-separated key=value pairs,
- * at most COMPACT_MARKER_LIMIT characters (the verdict's reason is left out).
+ * at most COMPACT_MARKER_LIMIT characters (the verdict's and the pause's reasons are left out).
  *   v1 run=777-1 step=10 before=100/0 after=90/10 state=done at=2026-11-22T04:38:57Z
  *   plan=3f2a9c0d1e4b since=2026-11-22T04:38:57Z verdict=pass@2026-11-22T04:30:00Z
+ *   paused=1795322400@780-1
+ * `paused` was added later, so older readers ignore it rather than fail; its time is in Unix
+ * seconds (10 characters, not 20) so that it fits beside a 64-character run id. Room is made
+ * in order of importance: the pause itself always fits; a verdict that would not fit beside it
+ * is left out (it only informs status views); the pausing run's id gets what room is left.
  */
 export function encodeMarkerCompact(marker: Marker): string {
   const pair = (w: { stable: number; candidate: number }) =>
     `${compactNumber(w.stable)}/${compactNumber(w.candidate)}`;
   const parts = [
     'v1',
-    `run=${marker.runId.replace(/[^A-Za-z0-9_.:/=+\-@]/g, '_').slice(0, 64)}`,
+    `run=${compactId(marker.runId)}`,
     `step=${compactNumber(marker.step)}`,
     `before=${pair(marker.before)}`,
     `after=${pair(marker.after)}`,
@@ -135,9 +173,21 @@ export function encodeMarkerCompact(marker: Marker): string {
   if (marker.planHash !== undefined)
     parts.push(`plan=${marker.planHash.replace(/[^A-Za-z0-9]/g, '').slice(0, PLAN_HASH_LENGTH)}`);
   if (marker.stepStartedAt !== undefined) parts.push(`since=${compactTime(marker.stepStartedAt)}`);
-  if (marker.verdict !== undefined)
-    parts.push(`verdict=${marker.verdict.status}@${compactTime(marker.verdict.at)}`);
-  return parts.join(' ');
+  const verdict =
+    marker.verdict === undefined
+      ? undefined
+      : `verdict=${marker.verdict.status}@${compactTime(marker.verdict.at)}`;
+  if (marker.paused === undefined)
+    return [...parts, ...(verdict === undefined ? [] : [verdict])].join(' ');
+  // Clamped to year 9999 so that the decoder can always turn it back into a date.
+  const seconds = Math.min(Math.floor(Date.parse(marker.paused.at) / 1000), 253_402_300_799);
+  const pause = `paused=${Number.isFinite(seconds) && seconds >= 0 ? seconds : 0}`;
+  const withVerdict = [...parts, ...(verdict === undefined ? [] : [verdict]), pause].join(' ');
+  const text =
+    withVerdict.length <= COMPACT_MARKER_LIMIT ? withVerdict : [...parts, pause].join(' ');
+  const room = COMPACT_MARKER_LIMIT - text.length - 1;
+  const by = marker.paused.by === undefined ? '' : compactId(marker.paused.by).slice(0, room);
+  return by === '' ? text : `${text}@${by}`;
 }
 
 export function decodeMarkerCompact(text: string | undefined, where: string): Marker | undefined {
@@ -168,8 +218,12 @@ export function decodeMarkerCompact(text: string | undefined, where: string): Ma
           status: fields.verdict.slice(0, verdictAt) as RecordedVerdict['status'],
           at: fields.verdict.slice(verdictAt + 1),
         };
+  const pausedAt = fields.paused?.indexOf('@') ?? -1;
+  const pausedSeconds = pausedAt < 0 ? fields.paused : fields.paused?.slice(0, pausedAt);
+  const pausedBy = pausedAt < 0 ? undefined : fields.paused?.slice(pausedAt + 1);
   if (
     !text.startsWith('v1 ') ||
+    (fields.paused !== undefined && !/^\d{1,12}$/.test(pausedSeconds ?? '')) ||
     fields.run === undefined ||
     before === undefined ||
     after === undefined ||
@@ -192,5 +246,13 @@ export function decodeMarkerCompact(text: string | undefined, where: string): Ma
     ...(fields.plan === undefined ? {} : { planHash: fields.plan }),
     ...(fields.since === undefined ? {} : { stepStartedAt: fields.since }),
     ...(verdict === undefined ? {} : { verdict }),
+    ...(pausedSeconds === undefined
+      ? {}
+      : {
+          paused: {
+            at: compactTime(new Date(Number(pausedSeconds) * 1000).toISOString()),
+            ...(pausedBy === undefined || pausedBy === '' ? {} : { by: pausedBy }),
+          },
+        }),
   };
 }

@@ -2,6 +2,7 @@ import { escapeMarkdown, heading, table } from '@cutover/kit';
 import { formatDuration } from '@cutover/plan';
 import type { Move } from './controller.js';
 import type { RecordedVerdict } from './marker.js';
+import type { PauseKind, PauseOutcome } from './pause.js';
 import type { TargetOutcome } from './shift-traffic.js';
 
 /** Pure: the job summary of a shift: where it went, why, and every object before and after. */
@@ -31,6 +32,42 @@ export function renderShiftSummary(shift: {
           escapeMarkdown(o.detail),
         ]),
       ),
+    ].join('\n\n') + '\n'
+  );
+}
+
+/** Pure: the job summary of a pause or a resume: traffic unchanged, every object's record. */
+export function renderPauseSummary(shift: {
+  kind: PauseKind;
+  runId: string;
+  reason: string | undefined;
+  /** Set when there was nothing to do (not paused, already paused everywhere). */
+  noop: string | undefined;
+  outcomes: readonly PauseOutcome[];
+}): string {
+  const title =
+    shift.noop !== undefined
+      ? `Cutover not changed: ${shift.noop}`
+      : shift.kind === 'pause'
+        ? 'Cutover paused: no forward move until resumed (rollback still works)'
+        : 'Cutover resumed: the plan goes on from the step traffic is at';
+  const why = shift.reason === undefined ? '' : ` · reason: ${escapeMarkdown(shift.reason)}`;
+  return (
+    [
+      heading(2, escapeMarkdown(title)),
+      `Run \`${escapeMarkdown(shift.runId)}\` · traffic unchanged${why}`,
+      ...(shift.outcomes.length === 0
+        ? []
+        : [
+            table(
+              ['Object', 'Weights (stable / candidate)', 'Marker'],
+              shift.outcomes.map((o) => [
+                escapeMarkdown(o.description),
+                `${o.weights.stable}% / ${o.weights.candidate}%`,
+                escapeMarkdown(o.detail),
+              ]),
+            ),
+          ]),
     ].join('\n\n') + '\n'
   );
 }

@@ -1,6 +1,6 @@
 import { GateFailure, Refusal, pollUntil, type Clock } from '@cutover/kit';
 import { formatDuration, weightsFor, type Weights } from '@cutover/plan';
-import { checkRunId, type Marker, type RecordedVerdict } from './marker.js';
+import { checkRunId, type Marker, type PauseRecord, type RecordedVerdict } from './marker.js';
 import { ConflictError, type RouterTarget, type TargetState } from './router-target.js';
 import { ROLLBACK_HINT, shiftRefusals, weightsProblem } from './validate-shift.js';
 
@@ -45,6 +45,9 @@ type MarkerOptions = Pick<ShiftOptions, 'runId' | 'clock' | 'planHash' | 'verdic
 /**
  * Every move writes the whole observed state: who, from where to where, the plan it followed,
  * the verdict that justified it and, once traffic flows at `after`, when that step began.
+ * A human's pause stays through the moves a pause allows (towards stable, or re-asserting),
+ * but not back at 0%: there is nothing left to hold, and a new cutover starts unpaused (a
+ * rollback never carries it).
  */
 function marker(
   before: Weights,
@@ -52,6 +55,7 @@ function marker(
   state: Marker['state'],
   options: MarkerOptions,
   stepStartedAt?: string,
+  paused?: PauseRecord,
 ): Marker {
   const at = new Date(options.clock.now()).toISOString();
   const started = state === 'shifting' ? undefined : (stepStartedAt ?? at);
@@ -66,6 +70,7 @@ function marker(
     ...(options.planHash === undefined ? {} : { planHash: options.planHash }),
     ...(started === undefined ? {} : { stepStartedAt: started }),
     ...(options.verdict === undefined ? {} : { verdict: options.verdict }),
+    ...(paused === undefined || after.candidate === 0 ? {} : { paused }),
   };
 }
 
@@ -213,7 +218,11 @@ async function startShift(
         `the targets disagree: ${target.description} is now at ${before.candidate}%, the objects already shifted were at ${firstBefore.candidate}%; bring them in line (rollback) first`,
       );
     try {
-      await target.write(desired, marker(before, desired, 'shifting', options), state.version);
+      await target.write(
+        desired,
+        marker(before, desired, 'shifting', options, undefined, state.marker?.paused),
+        state.version,
+      );
       return { already: false, before };
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
@@ -250,7 +259,11 @@ async function finishShift(
         `${target.description} changed while this run was verifying: it holds ${state.weights.candidate}% with ${m === undefined ? 'no marker' : `run ${m.runId}'s marker (${m.state})`}; not marking it done`,
       );
     try {
-      await target.write(desired, marker(before, desired, 'done', options), state.version);
+      await target.write(
+        desired,
+        marker(before, desired, 'done', options, undefined, m.paused),
+        state.version,
+      );
       return;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt > CONFLICT_RETRIES) throw error;
@@ -419,6 +432,7 @@ async function revertOne(
           'reverted',
           revertOptions,
           resumed?.stepStartedAt ?? (resumed?.state === 'shifting' ? undefined : resumed?.at),
+          state.marker?.paused,
         ),
         state.version,
       );

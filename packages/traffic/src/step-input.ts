@@ -1,6 +1,6 @@
 import { ConfigError } from '@cutover/kit';
 import type { Plan } from '@cutover/plan';
-import type { MoveRequest } from './controller.js';
+import { STEP_WORDS, type StepRequest } from './controller.js';
 
 /**
  * One meaning of `step` in every action: the plan step's number (1 = first), or a word
@@ -32,20 +32,23 @@ export function parsePercentage(text: string): number {
   return Number(text);
 }
 
-/** shift-traffic: exactly one of `step` (number, next, current; needs a plan) and `weight`. */
+/**
+ * shift-traffic: exactly one of `step` (a number or one of STEP_WORDS; needs a plan) and
+ * `weight`.
+ */
 export function parseMoveRequest(
   plan: Plan | undefined,
   step: string | undefined,
   weight: string | undefined,
-): MoveRequest {
+): StepRequest {
   if ((weight === undefined) === (step === undefined))
     throw new ConfigError("give exactly one of input 'weight' and input 'step'");
   if (weight !== undefined) return { kind: 'weight', weight: parsePercentage(weight) };
   if (plan === undefined)
     throw new ConfigError("input 'step' needs input 'plan' (steps come from the plan)");
-  const word = step?.trim();
-  if (word === 'next' || word === 'current') return { kind: word };
-  return { kind: 'step', number: parseStepNumber(plan, step ?? '', ['next', 'current']) };
+  const word = STEP_WORDS.find((w) => w === step?.trim());
+  if (word !== undefined) return { kind: word };
+  return { kind: 'step', number: parseStepNumber(plan, step ?? '', STEP_WORDS) };
 }
 
 /** gate-metrics: which step's gates and bake; `weight` names it by percentage. */

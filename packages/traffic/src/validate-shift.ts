@@ -1,5 +1,5 @@
 import type { Weights } from '@cutover/plan';
-import type { Marker } from './marker.js';
+import type { Marker, PauseRecord } from './marker.js';
 
 export interface ShiftRequest {
   desired: Weights;
@@ -14,6 +14,14 @@ export interface ShiftRequest {
   now: number;
 }
 
+/** Pure: how a refusal names a pause. */
+export function describePause(paused: PauseRecord): string {
+  return `paused${paused.by === undefined ? '' : ` by run ${paused.by}`} at ${paused.at}${paused.reason === undefined ? '' : ` (${paused.reason})`}`;
+}
+
+export const RESUME_HINT =
+  'resume first (shift-traffic with step: resume); a rollback still works while paused';
+
 /** Markers older than this in "shifting" are treated as abandoned by a killed run. */
 export const STALE_SHIFT_MS = 60 * 60 * 1000;
 
@@ -22,9 +30,9 @@ export const STALE_SHIFT_MS = 60 * 60 * 1000;
  * 90/90, a negative or fractional weight, NaN), or undefined when they can. Routers normalise
  * relative weights to percentages, so anything else is a broken object, never a step to take.
  */
-/** How to roll back today: the rollback action is planned (issue 12); a plan never moves back. */
+/** How to roll back: a plan never moves back; the rollback action puts traffic on stable. */
 export const ROLLBACK_HINT =
-  "shift-traffic with input 'router' (the plan's router settings) and weight: 0 puts traffic back on stable";
+  'run the rollback action (scope: traffic) with the same plan, or abort through the cutover workflow';
 
 export function weightsProblem(weights: Weights, where: string): string | undefined {
   const whole = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
@@ -74,6 +82,12 @@ export function shiftRefusals(
       `${where}: run ${marker.runId} is shifting ${marker.before.candidate}% → ${marker.after.candidate}% since ${marker.at}${age > STALE_SHIFT_MS ? ` (stale: probably killed; roll back (${ROLLBACK_HINT}) or set force)` : ''}; refusing to interleave (set force to override)`,
     );
   }
+  // Checked on every write attempt, so a pause that lands between read and write still holds.
+  const { paused } = marker ?? {};
+  if (paused !== undefined && desired.candidate > current.candidate)
+    problems.push(
+      `${where}: ${describePause(paused)}; no move towards the candidate (${current.candidate}% → ${desired.candidate}%) until resumed: ${RESUME_HINT}`,
+    );
   const inconsistent = weightsProblem(current, where);
   if (inconsistent !== undefined) problems.push(inconsistent);
   else if (request.planSteps !== undefined && desired.candidate !== current.candidate) {

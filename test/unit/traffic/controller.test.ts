@@ -338,7 +338,7 @@ describe('chooseMove', () => {
 
   it('refuses "next" while the step bakes, saying until when and how to move now', () => {
     expect(() => chooseMove(plan, observed(10, 0.25 * H), { kind: 'next' }, context())).toThrow(
-      `input 'step': "next" holds (hold): baking step 1 (10%) for 45m more; wait until ${iso(NOW + 0.75 * H)}, or name the step to move now (step: N)`,
+      `input 'step': "next" holds (hold): baking step 1 (10%) for 45m more; wait until ${iso(NOW + 0.75 * H)}, promote now (step: promote), or name the step to move to (step: N)`,
     );
   });
 

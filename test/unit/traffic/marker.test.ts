@@ -63,6 +63,77 @@ describe('markers', () => {
     ).toEqual(old);
   });
 
+  const LONG_PAUSE = {
+    at: '2026-11-23T09:00:00.000Z',
+    by: 'p'.repeat(64),
+    reason: 'y'.repeat(1000),
+  };
+  // A pausable marker at its longest: done or reverted (a pause is refused while shifting and
+  // after a rollback), whole weights (a shift refuses others), 64-character run ids.
+  const longestPausable: Marker = {
+    ...worst,
+    step: 50,
+    before: { stable: 100, candidate: 0 },
+    after: { stable: 50, candidate: 50 },
+    state: 'reverted',
+    verdict: { status: 'inconclusive', at: '2026-11-22T04:38:57Z' },
+    paused: LONG_PAUSE,
+  };
+
+  it('round-trips a pause in the compact form: when, and who as far as room allows', () => {
+    const typical: Marker = {
+      ...longestPausable,
+      runId: '12345678901-1',
+      paused: { at: '2026-11-23T09:00:00.000Z', by: '12345678902-1', reason: 'why' },
+    };
+    const text = encodeMarkerCompact(typical);
+    expect(text).toMatch(/ paused=1795424400@12345678902-1$/);
+    expect(decodeMarkerCompact(text, 'txt')).toEqual({
+      ...typical,
+      at: '2026-11-22T04:38:57Z',
+      stepStartedAt: '2026-11-22T04:38:57Z',
+      paused: { at: '2026-11-23T09:00:00Z', by: '12345678902-1' },
+    });
+  });
+
+  it(`keeps the longest pausable marker within ${COMPACT_MARKER_LIMIT} characters, the verdict kept`, () => {
+    const text = encodeMarkerCompact(longestPausable);
+    expect(text.length).toBeLessThanOrEqual(COMPACT_MARKER_LIMIT);
+    const decoded = decodeMarkerCompact(text, 'txt');
+    expect(decoded?.verdict).toEqual(longestPausable.verdict);
+    expect(decoded?.paused?.at).toBe('2026-11-23T09:00:00Z');
+    // The pausing run's id gets the room left: a prefix, never a different id.
+    expect('p'.repeat(64).startsWith(decoded?.paused?.by ?? 'x')).toBe(true);
+  });
+
+  it('never drops a pause for room: the worst case leaves out the verdict instead', () => {
+    const text = encodeMarkerCompact({ ...worst, paused: LONG_PAUSE });
+    expect(text.length).toBeLessThanOrEqual(COMPACT_MARKER_LIMIT);
+    const decoded = decodeMarkerCompact(text, 'txt');
+    expect(decoded?.paused?.at).toBe('2026-11-23T09:00:00Z');
+    expect(decoded?.verdict).toBeUndefined();
+    expect(decoded?.runId).toBe(worst.runId);
+  });
+
+  it('round-trips a pause in the JSON marker, its reason bounded', () => {
+    const decoded = decodeMarker(encodeMarker(longestPausable), 'annotation');
+    expect(decoded?.paused).toMatchObject({ at: '2026-11-23T09:00:00.000Z', by: 'p'.repeat(64) });
+    expect(decoded?.paused?.reason?.length).toBe(300);
+  });
+
+  it('reads markers without a pause as not paused, and refuses a malformed one', () => {
+    expect(decodeMarker(encodeMarker(worst), 'x')?.paused).toBeUndefined();
+    expect(() =>
+      decodeMarker(JSON.stringify({ ...worst, paused: { by: 'x' } }), 'annotation'),
+    ).toThrow('annotation: the cutover.dev/traffic marker is not one this tool wrote');
+    expect(() =>
+      decodeMarkerCompact(
+        'v1 run=777-1 step=10 before=100/0 after=90/10 state=done at=2026-11-22T04:38:57Z paused=soon@x',
+        'txt',
+      ),
+    ).toThrow('txt: the cutover marker is not one this tool wrote');
+  });
+
   it.each([
     ['', 0],
     ['r'.repeat(65), 65],

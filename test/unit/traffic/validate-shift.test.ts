@@ -45,7 +45,7 @@ describe('shiftRefusals', () => {
     ],
     [
       { stable: 100, candidate: 0 },
-      "moving back 10% → 0% is a rollback: shift-traffic with input 'router' (the plan's router settings) and weight: 0 puts traffic back on stable",
+      'moving back 10% → 0% is a rollback: run the rollback action (scope: traffic) with the same plan, or abort through the cutover workflow',
     ],
     [
       { stable: 101, candidate: -1 },
@@ -91,7 +91,7 @@ describe('shiftRefusals', () => {
     );
     expect(
       shiftRefusals(at10, shifting('run-1', STALE_SHIFT_MS + 1), request(), 'route')[0],
-    ).toContain('(stale: probably killed; roll back (shift-traffic with input');
+    ).toContain('(stale: probably killed; roll back (run the rollback action (scope: traffic)');
     expect(
       shiftRefusals(at10, shifting('run-1', 60_000), request({ force: true }), 'route'),
     ).toEqual([]);
