@@ -2,6 +2,7 @@
 # Installs the Debian packages the tests need, only when missing. Safe to run repeatedly.
 # openssl: test certificates for real TLS handshakes.
 # prometheus (+ promtool): the real metrics server the gate tests and the bench query.
+# haproxy: the real load balancer of the HAProxy router tests and the end-to-end scene.
 #
 # The tests run these binaries as their own processes on free loopback ports. Debian's
 # packages would start and enable system services on their default ports at install, so
@@ -11,6 +12,8 @@ set -euo pipefail
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
+# Debian installs it in /usr/sbin, which a non-root PATH may lack.
+{ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; } || missing+=(haproxy)
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -23,7 +26,7 @@ if [ ! -e "$policy" ]; then
   $sudo chmod 755 "$policy"
   trap '$sudo rm -f "$policy"' EXIT
 fi
-units=(prometheus.service prometheus-node-exporter.service)
+units=(prometheus.service prometheus-node-exporter.service haproxy.service)
 enabled_before=()
 if command -v systemctl >/dev/null; then
   for unit in "${units[@]}"; do

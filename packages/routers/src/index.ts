@@ -17,3 +17,10 @@ export {
   route53Router,
 } from './aws/route53-router.js';
 export { AlbRouter, type AlbSettings, albRouter } from './aws/alb-router.js';
+export {
+  HaproxyRouter,
+  type HaproxySettings,
+  haproxyRouter,
+  parseSocket,
+  serverWeights,
+} from './haproxy-router.js';

@@ -2,6 +2,7 @@ import { checkSettings } from '@cutover/kit';
 import { albRouter } from './aws/alb-router.js';
 import { route53Router } from './aws/route53-router.js';
 import { fileRouter } from './file-router.js';
+import { haproxyRouter } from './haproxy-router.js';
 import { gatewayApiRouter } from './kubernetes/gateway-api-router.js';
 import { ingressNginxRouter } from './kubernetes/ingress-nginx-router.js';
 import { istioRouter } from './kubernetes/istio-router.js';
@@ -17,6 +18,7 @@ export const routerRegistry: readonly RouterDefinition[] = [
   serviceSelectorRouter,
   route53Router,
   albRouter,
+  haproxyRouter,
 ];
 
 export type RouterSettingsCheck =

@@ -169,9 +169,9 @@ describe('router registry', () => {
     expect(kinds).toMatch(
       /^file, gateway-api, ingress-nginx, istio, service-selector, route53, alb/,
     );
-    expect(checkRouterSettings({ kind: 'haproxy' })).toEqual({
+    expect(checkRouterSettings({ kind: 'traefik' })).toEqual({
       ok: false,
-      errors: [`router.kind: expected one of ${kinds}, got "haproxy"`],
+      errors: [`router.kind: expected one of ${kinds}, got "traefik"`],
     });
     expect(checkRouterSettings({ name: 'shop' })).toEqual({
       ok: false,
