@@ -48,9 +48,14 @@ export interface CommitStatus {
 }
 
 /** What a call is about and which token permission it needs, for error messages. */
-interface CallDescription {
+export interface CallDescription {
   what: string;
   permission: string;
+  /**
+   * False for a write that must not happen twice (creating a deployment): a 5xx or a timeout
+   * may mean it happened, so only answers that say it did not (rate limits) are retried.
+   */
+  idempotent?: boolean;
 }
 
 type RequestFn = (
@@ -164,7 +169,8 @@ export class GitHubApi {
     };
   }
 
-  private async allPages<T>(
+  /** Every page of a list endpoint (the endpoint modules, e.g. deployments.ts, use these). */
+  async allPages<T>(
     description: CallDescription,
     route: string,
     params: Record<string, unknown>,
@@ -187,7 +193,7 @@ export class GitHubApi {
     );
   }
 
-  private async call(
+  async call(
     description: CallDescription,
     route: string,
     params: Record<string, unknown>,
@@ -195,7 +201,7 @@ export class GitHubApi {
     return (await this.callRaw(description, route, params)).data;
   }
 
-  private async callRaw(
+  async callRaw(
     description: CallDescription,
     route: string,
     params: Record<string, unknown>,
@@ -221,8 +227,16 @@ export class GitHubApi {
         {
           ...tuning,
           clock: this.options.clock,
-          classify: (error) =>
-            classifyGitHubError(error, this.options.clock.now(), tuning.maxDelayMs),
+          classify: (error) => {
+            const decision = classifyGitHubError(
+              error,
+              this.options.clock.now(),
+              tuning.maxDelayMs,
+            );
+            return description.idempotent === false && !isRateLimited(error)
+              ? { retry: false }
+              : decision;
+          },
           onRetry: ({ attempt, delayMs, error }) => {
             this.options.log(
               `GitHub API: ${description.what} failed (${error instanceof GitHubTimeout ? `no answer within ${timeoutMs / 1000}s` : (statusOf(error) ?? 'network')}), attempt ${attempt}; retrying in ${(delayMs / 1000).toFixed(1)}s`,
@@ -343,6 +357,10 @@ function translateGitHubError(
   if (status === 403 && !isRateLimited(error))
     return new ConfigError(
       `${description.what}: forbidden (HTTP 403: ${message}). Grant the workflow 'permissions: ${description.permission}'.`,
+    );
+  if (status === 409)
+    return new ConfigError(
+      `${description.what}: GitHub refused it as a conflict (HTTP 409: ${message}).`,
     );
   if (status === 422)
     return new ConfigError(
