@@ -445,3 +445,209 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
   );
 }
 writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
+
+{
+  // rollback: the action's main() against the fakes, traffic (Gateway API HTTPRoute, controller
+  // accepting after 20 ms) and the candidate Deployment scaled to 0, in real time; then the
+  // stacks restore on CloudFormation's timing (in-memory engine, virtual clock; a redeploy of
+  // the recorded template takes as long as the deploy did). Against the seed targets: traffic
+  // < 2 min, full < 15 min.
+  const { mkdtempSync: tempDir, readFileSync, writeFileSync: write } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { systemClock } = await import('../packages/kit/src/index.ts');
+  const { createMemoryKit } = await import('../packages/action-kit/src/index.ts');
+  const { createTargets } = await import('../packages/routers/src/index.ts');
+  const { shiftTraffic } = await import('../packages/traffic/src/index.ts');
+  const { restoreStacks } = await import('../packages/stacks/src/index.ts');
+  const { main } = await import('../actions/rollback/src/main.ts');
+  const { kubeRetireClient } = await import('../actions/rollback/src/kube-retire-client.ts');
+  const { FakeKubernetes } = await import('../test/support/fake-kubernetes.ts');
+  const { MemoryStackEngine, createEventClock } =
+    await import('../test/support/memory-stack-engine.ts');
+  const kube = await new FakeKubernetes().start();
+  for (const service of ['blue', 'green'])
+    kube.put({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: service,
+        namespace: 'production',
+        labels: { 'kubernetes.io/service-name': service },
+      },
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }],
+    });
+  const deployment = (colour) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: `shop-${colour}`,
+      namespace: 'production',
+      labels: { 'cutover.dev/colour': colour },
+    },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: 'shop' } },
+      template: {
+        metadata: { labels: { app: 'shop' } },
+        spec: { containers: [{ name: 'shop', image: 'shop' }] },
+      },
+    },
+  });
+  const router = {
+    kind: 'gateway-api',
+    name: 'shop',
+    namespace: 'production',
+    stable: 'blue',
+    candidate: 'green',
+    kubeconfig: kube.kubeconfig,
+  };
+  const workspace = tempDir(join(tmpdir(), 'cutover-bench-rollback-'));
+  write(
+    join(workspace, 'plan.yaml'),
+    `version: 1\nname: shop\nstrategy: phased\ntarget: { kind: kubernetes, name: shop }\nrouter: ${JSON.stringify(router)}\nmetrics: { provider: file, path: m.yaml }\nsteps: [{ weight: 10, bake: 1h }, { weight: 100, bake: 1h }]\ngates: {}\nworkload: { manifests: [green.json], namespace: production, colour: green }\nrollback: { traffic-timeout: 2m, max-time-to-stable: 15m }\n`,
+  );
+  write(join(workspace, 'green.json'), JSON.stringify(deployment('green')));
+  const live = [];
+  for (let i = 0; i < 5; i++) {
+    kube.put({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'shop', namespace: 'production' },
+      spec: {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'blue', weight: 100 },
+              { name: 'green', weight: 0 },
+            ],
+          },
+        ],
+      },
+    });
+    kube.put(deployment('green'));
+    const { targets } = createTargets(router, { clock: systemClock, resolvePath: (p) => p });
+    await shiftTraffic(targets, 10, {
+      runId: `bench-${i}`,
+      planSteps: [10, 100],
+      force: false,
+      clock: systemClock,
+      verifyTimeoutMs: 10_000,
+      verifyIntervalMs: 25,
+      log: () => undefined,
+    });
+    const kit = createMemoryKit({
+      inputs: { plan: 'plan.yaml', scope: 'traffic, workload', 'check-stable': 'false' },
+      env: { GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: `9${i}`, GITHUB_RUN_ATTEMPT: '1' },
+      clock: systemClock,
+    });
+    const before = kube.requests.length;
+    const started = performance.now();
+    await main(kit, {
+      readFile: (path) => readFileSync(path, 'utf8'),
+      readRecord: () => Promise.resolve(undefined),
+      onCancel: () => undefined,
+      stackEngine: () => Promise.reject(new Error('no stacks in this bench')),
+      workloadClient: (options) =>
+        Promise.resolve(kubeRetireClient({ ...options, kubeconfig: kube.kubeconfig })),
+      metricsSource: () => Promise.reject(new Error('no stable check in this bench')),
+    });
+    const phases = JSON.parse(kit.outputs.phases);
+    live.push({
+      wallMs: performance.now() - started,
+      calls: kube.requests.length - before,
+      trafficMs: phases.find((p) => p.phase === 'traffic').durationMs,
+      workloadMs: phases.find((p) => p.phase === 'workload').durationMs,
+    });
+  }
+  await kube.stop();
+  // Stacks on CloudFormation's timing: the Lightning Talk Circle app tier a blue/green cutover
+  // changes (Api, then StaticSite which depends on it), and the worst case, all seven stacks.
+  const minutes = {
+    Database: 10,
+    Security: 5,
+    Api: 8,
+    StaticSite: 4,
+    Monitoring: 3,
+    Observability: 3.5,
+    DisasterRecovery: 5,
+  };
+  const deps = {
+    Api: ['Database', 'Security'],
+    StaticSite: ['Api'],
+    Monitoring: ['StaticSite'],
+    Observability: ['StaticSite'],
+    DisasterRecovery: ['StaticSite'],
+  };
+  const restore = async (names) => {
+    const clock = createEventClock(0);
+    const engine = new MemoryStackEngine(
+      clock,
+      Object.fromEntries(
+        names.map((n) => [
+          n,
+          { existing: { status: 'UPDATE_COMPLETE' }, deployMs: minutes[n] * 60_000 },
+        ]),
+      ),
+    );
+    const specs = names.map((name) => ({
+      name,
+      template: `${name}.json`,
+      parameters: {},
+      parametersFile: undefined,
+      tags: {},
+      capabilities: [],
+      roleArn: undefined,
+      terminationProtection: false,
+      rollbackTriggers: undefined,
+      notificationArns: [],
+      dependsOn: deps[name] ?? [],
+    }));
+    const records = names.map((name) => ({
+      name,
+      existed: true,
+      previousTemplate: '{}',
+      previousParameters: {},
+      previousTags: {},
+    }));
+    const outcome = await restoreStacks(records, engine, { clock, runId: 'bench', specs });
+    if (!outcome.ok) throw new Error('bench restore failed');
+    return { ms: clock.now(), calls: engine.calls };
+  };
+  const appTier = await restore(['Api', 'StaticSite']);
+  const everything = await restore(Object.keys(minutes));
+  const m = (key) => median(live.map((r) => r[key]));
+  const full = (stacksMs) => m('trafficMs') + m('workloadMs') + stacksMs;
+  results.rollback = {
+    live,
+    appTier,
+    everything,
+    targets: { trafficMs: 120_000, fullMs: 900_000 },
+  };
+  const verdict = (ms, target) => (ms <= target ? 'met' : 'MISSED');
+  console.log(
+    '\n| rollback (action main(), fakes; stacks on simulated CloudFormation timing) | median of 5 | seed target |',
+  );
+  console.log('|---|---|---|');
+  console.log(
+    `| traffic phase: HTTPRoute 10% → 0%, verified | ${m('trafficMs').toFixed(0)} ms | < 2 min: ${verdict(m('trafficMs'), 120_000)} |`,
+  );
+  console.log(
+    `| workload phase: candidate Deployment to 0 replicas | ${m('workloadMs').toFixed(0)} ms | |`,
+  );
+  console.log(
+    `| action wall time (traffic + workload), Kubernetes API requests | ${m('wallMs').toFixed(0)} ms, ${m('calls')} requests | |`,
+  );
+  console.log(
+    `| stacks: app tier (Api 8 min → StaticSite 4 min, dependents first) | ${(appTier.ms / 60_000).toFixed(1)} min, ${appTier.calls} API calls | |`,
+  );
+  console.log(
+    `| full rollback, app tier | ${(full(appTier.ms) / 60_000).toFixed(1)} min | < 15 min: ${verdict(full(appTier.ms), 900_000)} |`,
+  );
+  console.log(
+    `| stacks: all seven (critical path 27 min) | ${(everything.ms / 60_000).toFixed(1)} min, ${everything.calls} API calls | |`,
+  );
+  console.log(
+    `| full rollback, all seven stacks | ${(full(everything.ms) / 60_000).toFixed(1)} min | < 15 min: ${verdict(full(everything.ms), 900_000)} |`,
+  );
+}
+writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));

@@ -79,6 +79,17 @@ const weightsOf = (name = 'shop') =>
     (httpRoute(name)?.spec as { rules: { backendRefs: { name: string; weight?: number }[] }[] })
       .rules[0]?.backendRefs ?? []
   ).map((r) => r.weight);
+/** Until the Gateway controller has accepted the route's given generation. */
+async function accepted(name: string, generation: number): Promise<void> {
+  const acceptedGeneration = () =>
+    (
+      httpRoute(name)?.status as
+        { parents?: { conditions?: { type: string; observedGeneration?: number }[] }[] } | undefined
+    )?.parents?.[0]?.conditions?.find((c) => c.type === 'Accepted')?.observedGeneration;
+  for (let i = 0; i < 200 && acceptedGeneration() !== generation; i++)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(acceptedGeneration()).toBe(generation);
+}
 const markerOf = (name = 'shop') =>
   decodeMarker(httpRoute(name)?.metadata.annotations?.[MARKER_KEY], name);
 
@@ -223,6 +234,9 @@ describe('Gateway API HTTPRoute router', () => {
 
   it('fails with observed against desired when the Gateway never accepts, and reverts', async () => {
     route('shop', 100, 0);
+    // The Gateway accepts the route as created, then stops: changing the delay before that
+    // acceptance lands would let it land on the shifted generation instead.
+    await accepted('shop', 1);
     kube.controllerDelayMs = undefined;
     const error = await shiftTraffic(
       targets({ kind: 'gateway-api', name: 'shop' }),
@@ -254,6 +268,7 @@ describe('Gateway API HTTPRoute router', () => {
 
   it('reverts when cancelled while waiting for the Gateway', async () => {
     route('shop', 100, 0);
+    await accepted('shop', 1);
     kube.controllerDelayMs = 1500;
     const cancel = new AbortController();
     setTimeout(() => {

@@ -21,7 +21,7 @@ function serverTls() {
 /**
  * A fake Kubernetes API server on loopback that the real @kubernetes/client-node talks to
  * through a kubeconfig. It follows the API's documented behaviour where this toolkit depends
- * on it: discovery, GET/PUT/PATCH (JSON merge patch, JSON patch with test, server-side apply),
+ * on it: discovery, GET/PUT/PATCH/DELETE (JSON merge patch, JSON patch with test, server-side apply),
  * resourceVersion preconditions (409 Conflict), 415 for strategic merge patches on custom
  * resources, generation bumps on spec changes, and a Gateway controller that reports Accepted
  * for each new HTTPRoute generation after a delay, and a Deployment controller that rolls out
@@ -243,7 +243,7 @@ export class FakeKubernetes extends LoopbackFake {
           singularName: t.kind.toLowerCase(),
           namespaced: true,
           kind: t.kind,
-          verbs: ['get', 'list', 'patch', 'update'],
+          verbs: ['get', 'list', 'patch', 'update', 'delete'],
         }),
       );
       return resources.length === 0
@@ -319,6 +319,22 @@ export class FakeKubernetes extends LoopbackFake {
       current = { apiVersion, kind: type.kind, metadata: { name, namespace, generation: 0 } };
     }
     if (current === undefined) return { error: 404, message: `${type.plural} "${name}" not found` };
+    if (method === 'DELETE') {
+      // DELETE answers the object as it was (API reference: "delete ... 200 OK: <Kind>"); the
+      // garbage collector removes what it owns (background propagation, the default for
+      // Deployments), here at once: a Deployment's Pods go with it.
+      if (!this.objects.has(key))
+        return { error: 404, message: `${type.plural} "${name}" not found` };
+      this.objects.delete(key);
+      for (const [other, object] of this.objects)
+        if (
+          object.metadata.namespace === namespace &&
+          object.metadata.ownerReferences?.some((o) => o.kind === type.kind && o.name === name) ===
+            true
+        )
+          this.objects.delete(other);
+      return { body: current };
+    }
     if (method === 'GET') {
       // Reading a Deployment is one tick of its controller's virtual schedule.
       if (type.kind === 'Deployment') this.tickDeployment(current);

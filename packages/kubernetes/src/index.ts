@@ -36,3 +36,9 @@ export {
   deployWorkload,
   labelSelectorOf,
 } from './deploy-workload.js';
+export {
+  type RetireClient,
+  type RetireOptions,
+  type RetireResult,
+  retireWorkload,
+} from './retire-workload.js';

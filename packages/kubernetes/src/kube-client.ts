@@ -136,6 +136,28 @@ export class KubeClient {
   }
 
   /**
+   * Deletes the object with background propagation (a Deployment's ReplicaSets and Pods go
+   * with it); false when it was already gone (404), so a second rollback is a no-op.
+   */
+  async delete(ref: ObjectRef): Promise<boolean> {
+    const { objects } = await this.load();
+    try {
+      const object = {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      };
+      await this.call({ verb: 'delete', ref, needs: ['delete'] }, () =>
+        objects.delete(object, undefined, undefined, undefined, undefined, 'Background'),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConfigError && details(error.cause).code === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Server-side apply: the object (apiVersion, kind, metadata.name/namespace and the fields
    * this manager owns) is created or updated; fields other managers own are left alone, and a
    * field another manager owns is a 409 conflict (never forced: that would take it over).

@@ -45,3 +45,13 @@ export {
   renderChangeSet,
   renderStackResults,
 } from './render-stacks.js';
+export {
+  RESTORE_TOKEN_PREFIX,
+  type RestoreOptions,
+  type RestoreOutcome,
+  type RestoreResult,
+  type RestoreStatus,
+  describeRestore,
+  parseRollbackRecord,
+  restoreStacks,
+} from './restore-stacks.js';
