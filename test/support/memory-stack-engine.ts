@@ -41,7 +41,10 @@ export function createEventClock(start = 0): Clock & { readonly sleeps: number }
     sleep: (ms, signal) =>
       new Promise<void>((resolve) => {
         sleeps++;
-        if (signal?.aborted === true) return resolve();
+        if (signal?.aborted === true) {
+          resolve();
+          return;
+        }
         const timer = { at: now + Math.max(0, ms), seq: sequence++, resolve };
         timers.push(timer);
         // Like the system clock: an abort ends the sleep at the current virtual time.

@@ -121,7 +121,13 @@ export function templateUrl(where: {
  */
 export function templatePrefix(prefix: string): string[] {
   const parts = prefix.split('/').filter((part) => part !== '');
-  const bad = parts.find((part) => part === '.' || part === '..' || /[\x00-\x1f\x7f\\]/.test(part));
+  const bad = parts.find(
+    (part) =>
+      part === '.' ||
+      part === '..' ||
+      part.includes('\\') ||
+      Array.from(part, (c) => c.charCodeAt(0)).some((code) => code < 0x20 || code === 0x7f),
+  );
   if (bad !== undefined)
     throw new ConfigError(
       `input 'template-prefix': ${JSON.stringify(prefix)} has the segment ${JSON.stringify(bad)}; expected plain key segments separated by "/" (no ".", "..", backslashes or control characters)`,

@@ -368,10 +368,7 @@ class StackRun {
       }
       const spread = (random() - 0.5) * jitter * interval;
       // A cancellation ends the wait at once, not at the next poll (up to 15 s later).
-      await clock.sleep(
-        Math.max(0, Math.min(Math.round(interval + spread), remaining)),
-        signal,
-      );
+      await clock.sleep(Math.max(0, Math.min(Math.round(interval + spread), remaining)), signal);
       if (cancelled()) throw new Cancelled();
       try {
         const value = await check();

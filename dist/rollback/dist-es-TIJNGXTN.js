@@ -1,0 +1,2 @@
+import{createRequire as __cutoverRequire}from'node:module';const require=__cutoverRequire(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-ZCYWXMMQ.js";import"./chunk-MACK22ZQ.js";import"./chunk-DUX57NDZ.js";import"./chunk-O7ZPD2YD.js";import"./chunk-ZOHALX73.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
