@@ -878,8 +878,13 @@ export class FakeCloudFormation extends LoopbackFake {
         StackId: stack.id,
         StackName: stack.name,
         LogicalResourceId: e.logicalId,
+        // The stack's own events carry its id; a nested stack resource has its own stack's id.
         PhysicalResourceId:
-          e.type === 'AWS::CloudFormation::Stack' ? stack.id : `${stack.name}-${e.logicalId}`,
+          e.type === 'AWS::CloudFormation::Stack' && e.logicalId === stack.name
+            ? stack.id
+            : e.type === 'AWS::CloudFormation::Stack'
+              ? stack.id.replace(/stack\/[^/]+\//, `stack/${stack.name}-${e.logicalId}-NESTED/`)
+              : `${stack.name}-${e.logicalId}`,
         ResourceType: e.type,
         Timestamp: new Date().toISOString(),
         ResourceStatus: e.status,

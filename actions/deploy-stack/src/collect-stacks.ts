@@ -22,25 +22,31 @@ export async function collectStacks(
     specs =
       stacks.stacks.kind === 'listed'
         ? stacks.stacks.specs
-        : await readCloudAssembly(stacks.stacks.dir, read);
+        : narrow(
+            await readCloudAssembly(stacks.stacks.dir, read),
+            stacks.stacks.only,
+            'plan stacks.only',
+          );
   }
-  if (inputs.stacks.length > 0) {
-    const unknown = inputs.stacks.filter((name) => !specs.some((spec) => spec.name === name));
-    if (unknown.length > 0)
-      throw new ConfigError(
-        `input 'stacks': ${unknown.join(', ')} not found; stacks: ${specs.map((s) => s.name).join(', ') || 'none'}`,
-      );
-    // Stacks not named are not deployed: the named ones do not wait for them, and read their
-    // outputs from the stacks as they stand.
-    specs = specs
-      .filter((spec) => inputs.stacks.includes(spec.name))
-      .map((spec) => ({
-        ...spec,
-        dependsOn: spec.dependsOn.filter((name) => inputs.stacks.includes(name)),
-      }));
-  }
+  specs = narrow(specs, inputs.stacks.length > 0 ? inputs.stacks : undefined, "input 'stacks'");
   const role = inputs['role-arn'];
   return role === undefined
     ? specs
     : specs.map((spec) => ({ ...spec, roleArn: spec.roleArn ?? role }));
+}
+
+/**
+ * Only the named stacks. Those not named are not deployed: the named ones do not wait for
+ * them, and read their outputs from the stacks as they stand.
+ */
+function narrow(specs: StackSpec[], names: string[] | undefined, what: string): StackSpec[] {
+  if (names === undefined) return specs;
+  const unknown = names.filter((name) => !specs.some((spec) => spec.name === name));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `${what}: ${unknown.join(', ')} not found; stacks: ${specs.map((s) => s.name).join(', ') || 'none'}`,
+    );
+  return specs
+    .filter((spec) => names.includes(spec.name))
+    .map((spec) => ({ ...spec, dependsOn: spec.dependsOn.filter((name) => names.includes(name)) }));
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from '@cutover/kit';
 import { resolveInWorkspace, runAction, type ActionKit } from '@cutover/action-kit';
 import { loadPlanFile } from '@cutover/catalog';
@@ -14,6 +13,7 @@ import {
   type StackEngine,
 } from '@cutover/stacks';
 import { collectStacks } from './collect-stacks.js';
+import { recordWriter } from './record-writer.js';
 import { deployPlanWorkload } from './deploy-workload-step.js';
 import { inputs as inputSchema } from './inputs.js';
 import { isCdkApp, isCloudAssembly, synthCdkApp } from './synth-cdk-app.js';
@@ -80,6 +80,16 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
       throw new ConfigError(
         "input 'region': not set, and neither is AWS_REGION nor AWS_DEFAULT_REGION",
       );
+    // ${{ runner.temp }} is not expanded outside Actions: fall back to RUNNER_TEMP, the workspace.
+    const wanted = inputs['rollback-record'];
+    const recordPath = wanted.includes('${{')
+      ? `${kit.env.RUNNER_TEMP ?? workspace}/cutover-rollback-record.json`
+      : wanted;
+    // Written before the first change and after every executed change set, whole each time
+    // (temporary file, then rename): a job killed mid-run still leaves what it changed.
+    const record = recordWriter(recordPath);
+    kit.setOutput('rollback-record', recordPath);
+    await record.write([]);
     const outcome = await deployStacks(specs, await deps.stackEngine(region), {
       clock: kit.clock,
       readFile: read,
@@ -115,15 +125,9 @@ export async function main(kit: ActionKit, deps: Dependencies = defaultDependenc
         else kit.debug(line);
       },
       onChangeSet: (stack, changes) => void kit.appendSummary(renderChangeSet(stack, changes)),
+      onExecuted: (stack) => void record.add(stack),
     });
-    // ${{ runner.temp }} is not expanded outside Actions: fall back to RUNNER_TEMP, the workspace.
-    const wanted = inputs['rollback-record'];
-    const recordPath = wanted.includes('${{')
-      ? `${kit.env.RUNNER_TEMP ?? workspace}/cutover-rollback-record.json`
-      : wanted;
-    await mkdir(dirname(recordPath), { recursive: true });
-    await writeFile(recordPath, `${JSON.stringify({ stacks: outcome.rollback }, null, 2)}\n`);
-    kit.setOutput('rollback-record', recordPath);
+    await record.write(outcome.rollback);
     kit.setOutput('results', JSON.stringify(outcome.stacks.map(({ error: _e, ...rest }) => rest)));
     kit.setOutput(
       'outputs',

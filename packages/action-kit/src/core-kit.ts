@@ -30,6 +30,25 @@ export function createCoreKit(): CoreKit {
   const mask = (secret: string) => {
     for (const value of guard.addSecret(secret)) core.setSecret(value);
   };
+  let summaryQueue: Promise<void> = Promise.resolve();
+  const appendNow = async (markdown: string): Promise<void> => {
+    if (process.env.GITHUB_STEP_SUMMARY === undefined) return;
+    // The cap applies to the whole step summary, so count what this step already wrote.
+    const capped = capSummary(summaryWritten + guard.forSummary(markdown));
+    const addition = capped.slice(summaryWritten.length);
+    try {
+      await core.summary.addRaw(addition, true).write();
+      summaryWritten = capped;
+    } catch (error) {
+      // The summary is a report of work already done (traffic may have moved): never fail for it.
+      core.summary.emptyBuffer();
+      if (summaryWarned) return;
+      summaryWarned = true;
+      kit.warning(
+        `job summary not written (${errorMessage(error)}); the step's result and outputs are unaffected`,
+      );
+    }
+  };
   const kit: CoreKit = {
     env: process.env,
     clock: systemClock,
@@ -61,24 +80,9 @@ export function createCoreKit(): CoreKit {
       core.error(guard.forLog(message), annotation(target));
     },
     group: (name, body) => core.group(guard.forLog(name), body),
-    appendSummary: async (markdown) => {
-      if (process.env.GITHUB_STEP_SUMMARY === undefined) return;
-      // The cap applies to the whole step summary, so count what this step already wrote.
-      const capped = capSummary(summaryWritten + guard.forSummary(markdown));
-      const addition = capped.slice(summaryWritten.length);
-      try {
-        await core.summary.addRaw(addition, true).write();
-        summaryWritten = capped;
-      } catch (error) {
-        // The summary is a report of work already done (traffic may have moved): never fail for it.
-        core.summary.emptyBuffer();
-        if (summaryWarned) return;
-        summaryWarned = true;
-        kit.warning(
-          `job summary not written (${errorMessage(error)}); the step's result and outputs are unaffected`,
-        );
-      }
-    },
+    // One append at a time: core.summary is one shared buffer, and two appends in flight
+    // (two stacks' change sets ready on the same tick) would each write the other's text.
+    appendSummary: (markdown) => (summaryQueue = summaryQueue.then(() => appendNow(markdown))),
   };
   return kit;
 }

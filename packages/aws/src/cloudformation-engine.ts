@@ -57,10 +57,9 @@ export class CloudFormationEngine implements StackEngine {
       status: stack.StackStatus ?? 'REVIEW_IN_PROGRESS',
       statusReason: stack.StackStatusReason,
       outputs: pairs(stack.Outputs, (o) => [o.OutputKey, o.OutputValue]),
-      parameters: pairs(stack.Parameters, (p) => [
-        p.ParameterKey,
-        p.ResolvedValue ?? p.ParameterValue,
-      ]),
+      // ParameterValue, never ResolvedValue: an SSM-typed parameter is restored by its
+      // parameter name. NoEcho ones read "****" (the rollback refuses to send that back).
+      parameters: pairs(stack.Parameters, (p) => [p.ParameterKey, p.ParameterValue]),
       tags: pairs(stack.Tags, (t) => [t.Key, t.Value]),
       terminationProtection: stack.EnableTerminationProtection ?? false,
       lastUpdated: (stack.LastUpdatedTime ?? stack.CreationTime)?.toISOString(),
@@ -200,9 +199,13 @@ export class CloudFormationEngine implements StackEngine {
             status: e.ResourceStatus ?? '',
             reason: e.ResourceStatusReason,
             clientRequestToken: e.ClientRequestToken,
+            // The stack's own events carry its id as the physical id; a nested stack resource
+            // has the same type and may share the logical name, but its own stack's id.
             isStack:
               e.ResourceType === 'AWS::CloudFormation::Stack' &&
-              (e.PhysicalResourceId === e.StackId || e.LogicalResourceId === e.StackName),
+              (e.PhysicalResourceId
+                ? e.PhysicalResourceId === e.StackId
+                : e.LogicalResourceId === e.StackName),
           });
         }
         next = answer.NextToken;

@@ -126,7 +126,10 @@ async function readAssembly(
         tags: textMap(properties.tags),
         capabilities: [...CDK_CAPABILITIES],
         roleArn: undefined,
-        terminationProtection: properties.terminationProtection === true,
+        terminationProtection:
+          typeof properties.terminationProtection === 'boolean'
+            ? properties.terminationProtection
+            : undefined,
         rollbackTriggers: undefined,
         notificationArns: [],
         dependsOn: [],

@@ -112,6 +112,8 @@ export interface DeployOptions {
   onLog?: (line: string) => void;
   /** A change set was described (before executing), for the summary. */
   onChangeSet?: (stack: string, changes: ResourceChange[]) => void;
+  /** A change set was executed: its stack's record, so it is kept even if the run dies next. */
+  onExecuted?: (record: RollbackRecord) => void;
 }
 
 const DEFAULTS = {
@@ -126,6 +128,8 @@ const DEFAULTS = {
 
 /** Stopped waiting because the run was cancelled; the stack may still be changing. */
 class Cancelled extends Error {}
+/** Another stack failed while this one's change set was being made: it is never executed. */
+class Halted extends Error {}
 
 /** A failed poll worth retrying on the next tick: the adapter's retryable service errors. */
 const transient = (error: unknown) =>
@@ -163,6 +167,8 @@ interface Shared {
   skips: Map<string, string[]>;
   /** Called when a stack starts rolling back: start nothing new from now on. */
   failing(name: string): void;
+  /** The first stack that failed, if any. */
+  failed(): string | undefined;
   prepared: Prepared;
 }
 
@@ -249,11 +255,17 @@ async function parametersFile(spec: StackSpec, options: DeployOptions) {
     new ConfigError(
       `stack ${spec.name}: parameters-file ${file}: ${why}; expected JSON [{"ParameterKey": "K", "ParameterValue": "V"}] or {"K": "V"}`,
     );
+  const text = await options.readFile(file).catch((error: unknown) => {
+    throw refuse(errorMessage(error));
+  });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await options.readFile(file));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw refuse(errorMessage(error));
+    // Never the parser's message: it quotes the text around the error, and this file holds
+    // secrets. Where it broke is enough to find it.
+    const at = /position (\d+)/.exec(errorMessage(error))?.[1];
+    throw refuse(`not valid JSON${at === undefined ? '' : ` (at character ${at})`}`);
   }
   const values: Record<string, string> = {};
   if (Array.isArray(parsed)) {
@@ -534,6 +546,8 @@ class StackRun {
           reason: 'not started: the run was cancelled before its change set was executed',
         });
       // This run started an operation that is still changing the stack: changed, for rollback.
+      if (error instanceof Halted)
+        return this.result('skipped', { reason: `not executed: ${error.message} failed` });
       if (error instanceof Cancelled)
         return this.result('in-flight', {
           changed: true,
@@ -668,21 +682,28 @@ class StackRun {
         previousParameters: { ...previous?.parameters },
         previousTags: { ...previous?.tags },
       };
-      // The last moment a cancellation can stop the stack from changing at all.
+      // The last moment a cancellation, or another stack's failure, can stop this one from
+      // changing at all: on a failure nothing new starts.
       if (this.shared.options.signal?.aborted === true) throw new Cancelled();
+      const failed = this.shared.failed();
+      if (failed !== undefined) throw new Halted(failed);
       this.log(
         `${this.name}: executing the ${type} change set (${changeSet.changes.length} changes)`,
       );
       try {
         await this.engine.executeChangeSet(this.name, id, token);
       } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        conflict = error;
+        // A conflict may be the SDK's retry of this very call after a lost answer.
+        if (!(await this.executedAnyway(id, token, error))) {
+          if (!(error instanceof ConflictError)) throw error;
+          conflict = error;
+        }
       }
       if (conflict === undefined) {
         executed = true;
         this.operating = true;
         this.shared.rollback.push(record);
+        this.shared.options.onExecuted?.(record);
       }
     } finally {
       // Whatever ended the run before executing (plan, empty, failed, cancelled, conflict):
@@ -698,19 +719,59 @@ class StackRun {
       );
       return this.result('failed', { changed: true, reason: failure.message, error: failure });
     }
-    const after = await this.engine.describeStack(this.name);
-    const outputs = after?.outputs ?? {};
-    this.shared.outputs.set(this.name, outputs);
-    this.described = after;
-    await this.protect();
-    return this.result('deployed', { changed: true, outputs });
+    try {
+      // One more read if the first fails: the stack did change, and its outputs feed others.
+      const after = await this.engine
+        .describeStack(this.name)
+        .catch(() => this.engine.describeStack(this.name));
+      const outputs = after?.outputs ?? {};
+      this.shared.outputs.set(this.name, outputs);
+      this.described = after;
+      await this.protect();
+      return this.result('deployed', { changed: true, outputs });
+    } catch (error) {
+      const failure = new ServiceError(
+        `stack ${this.name} ended ${status}, then: ${errorMessage(error)}`,
+        { cause: error },
+      );
+      return this.result('failed', { changed: true, reason: failure.message, error: failure });
+    }
+  }
+
+  /**
+   * ExecuteChangeSet failed without an answer to trust (retries used up, a socket reset): it
+   * may have taken effect. Executed when the stack's events carry this run's token, or the
+   * change set is no longer AVAILABLE (CloudFormation removes a stack's change sets once one
+   * runs); unknown counts as executed, so the stack is waited for and kept for rollback
+   * rather than discarded while it changes.
+   */
+  private async executedAnyway(id: string, token: string, error: unknown): Promise<boolean> {
+    try {
+      const events = await this.engine.stackEvents(this.name, undefined);
+      if (events.some((e) => e.clientRequestToken === token)) return true;
+      // Another operation made the change set obsolete: not this run's execution.
+      if (error instanceof ConflictError) return false;
+      const changeSet = await this.engine.describeChangeSet(this.name, id);
+      if (changeSet.executionStatus === 'AVAILABLE') return false;
+    } catch (readError) {
+      this.log(`${this.name}: cannot tell whether the change set ran: ${errorMessage(readError)}`);
+    }
+    this.log(
+      `${this.name}: ExecuteChangeSet answered "${errorMessage(error)}", but the change set may have run: taken as executed, waiting for the stack`,
+    );
+    return true;
   }
 
   /** Deletes an unexecuted change set, and the REVIEW_IN_PROGRESS stack its creation made. */
   private async discard(id: string, createdStack: boolean) {
     try {
       await this.engine.deleteChangeSet(this.name, id);
-      if (createdStack) await this.engine.deleteStack(this.name, this.token('cleanup'));
+      // Only an empty stack: never one whose creation is under way after all.
+      if (
+        createdStack &&
+        (await this.engine.describeStack(this.name))?.status === 'REVIEW_IN_PROGRESS'
+      )
+        await this.engine.deleteStack(this.name, this.token('cleanup'));
     } catch (error) {
       this.log(`${this.name}: cleaning up the change set failed: ${errorMessage(error)}`);
     }
@@ -742,12 +803,12 @@ class StackRun {
     return this.deploy(attempt + 1);
   }
 
-  /** Termination protection is not part of a change set: set it when it differs. */
+  /** Termination protection is not part of a change set: set it when asked and it differs. */
   private async protect() {
-    if (this.plan) return;
+    const wanted = this.spec.terminationProtection;
+    if (this.plan || wanted === undefined) return;
     const current = this.described?.terminationProtection ?? false;
-    if (current !== this.spec.terminationProtection)
-      await this.engine.updateTerminationProtection(this.name, this.spec.terminationProtection);
+    if (current !== wanted) await this.engine.updateTerminationProtection(this.name, wanted);
   }
 }
 
@@ -790,6 +851,7 @@ export async function deployStacks(
     failing: (name) => {
       firstFailure ??= name;
     },
+    failed: () => firstFailure,
   };
   const results = new Map<string, StackResult>();
   const running = new Map<string, Promise<string>>();
@@ -836,9 +898,14 @@ export async function deployStacks(
   }
 
   const cancelled = signal?.aborted === true;
+  // Still moving on CloudFormation: running when cancelled, or given up on at the timeout.
+  const moving = (result: StackResult | undefined) =>
+    result?.status === 'in-flight' ||
+    (result?.status === 'timed-out' &&
+      (result.stackStatus ?? '_IN_PROGRESS').endsWith('_IN_PROGRESS'));
   const inFlight = specs
     .map((spec) => spec.name)
-    .filter((name) => running.has(name) || results.get(name)?.status === 'in-flight');
+    .filter((name) => running.has(name) || moving(results.get(name)));
   const stacks = specs.map((spec): StackResult => {
     const found = results.get(spec.name);
     if (found !== undefined) return found;

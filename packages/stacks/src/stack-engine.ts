@@ -88,7 +88,7 @@ export interface StackRequest {
   roleArn?: string;
   notificationArns: string[];
   rollbackTriggers: { alarmArns: string[]; monitoringTimeMinutes: number } | undefined;
-  terminationProtection: boolean;
+  terminationProtection: boolean | undefined;
 }
 
 export interface StackEngine {

@@ -27,7 +27,8 @@ export interface StackSpec {
   tags: Record<string, string>;
   capabilities: Capability[];
   roleArn: string | undefined;
-  terminationProtection: boolean;
+  /** undefined: leave the stack's setting as it is (a plan that does not say must not turn it off). */
+  terminationProtection: boolean | undefined;
   rollbackTriggers: { alarmArns: string[]; monitoringTimeMinutes: number } | undefined;
   notificationArns: string[];
   dependsOn: string[];
@@ -212,7 +213,7 @@ function toSpec(name: string, parsed: ParsedStack): StackSpec {
     tags: parsed.tags ?? {},
     capabilities: [...new Set(parsed.capabilities ?? [])] as Capability[],
     roleArn: parsed['role-arn'],
-    terminationProtection: parsed['termination-protection'] ?? false,
+    terminationProtection: parsed['termination-protection'],
     rollbackTriggers:
       triggers === undefined
         ? undefined

@@ -494,7 +494,10 @@ describe('deployStacks', () => {
       expect(engine.callsOf('Api', 'continueUpdateRollback')).toHaveLength(1);
       expect(engine.callsOf('Web', 'continueUpdateRollback')).toEqual([]);
       const [api, web] = outcome.stacks;
-      expect(api?.status).toBe('deployed');
+      // Api's rollback was continued (a repair), but once Web failed nothing new executes.
+      expect(api?.status).toBe('skipped');
+      expect(api?.reason).toBe('not executed: Web failed');
+      expect(engine.callsOf('Api', 'executeChangeSet')).toEqual([]);
       expect(web?.status).toBe('failed');
       expect(web?.error).toBeInstanceOf(ConfigError);
       expect(web?.reason).toContain(

@@ -42,7 +42,7 @@ describe('parseStackSpecs', () => {
           tags: { app: 'ltc' },
           capabilities: ['CAPABILITY_IAM'],
           roleArn: 'arn:aws:iam::123456789012:role/cfn',
-          terminationProtection: false,
+          terminationProtection: undefined, // not said: the stack keeps its setting
           rollbackTriggers: {
             alarmArns: ['arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:api-5xx'],
             monitoringTimeMinutes: 15,
