@@ -544,9 +544,10 @@ describe('cutover status', () => {
     const plan = join(dir, 'plan.yaml');
     writeFileSync(
       plan,
+      // The example's Gateway API router, swapped for a file router this test can read.
       readFileSync(join(ROOT, NEXTEVENT), 'utf8').replace(
-        'path: .cutover/nextevent-weights.json',
-        `path: ${weights}`,
+        /^router:\n(?: {2}.*\n)+/m,
+        `router: { kind: file, path: ${JSON.stringify(weights)}, stable: blue, candidate: green }\n`,
       ),
     );
     return { plan, weights };
