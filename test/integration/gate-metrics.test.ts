@@ -70,6 +70,8 @@ describe('gate-metrics on recorded samples', () => {
     const { kit, failure } = await run(dir, { step: '1' });
     expect(failure).toBe('gate failed: errors: 9.0% > 5% for 5m');
     expect(kit.outputs.verdict).toBe('fail');
+    // One line for the deployment status: each rule's last value.
+    expect(kit.outputs.headline).toBe('gates fail: errors 9.0%, latency 350 ms');
     const results = JSON.parse(kit.outputs.results ?? '[]') as {
       rule: string;
       status: string;

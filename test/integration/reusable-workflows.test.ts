@@ -239,6 +239,11 @@ describe('phased-cutover.yml, executed', () => {
       ...Array<string>(6).fill('in_progress'),
       'success',
     ]);
+    // A status per step says what the gates saw.
+    const descriptions = (
+      github.deploymentStatuses.get(Number(record.jobs.deploy?.outputs['deployment-id'])) ?? []
+    ).map((s) => s.description);
+    expect(descriptions).toContain('50% — gates pass: errors-at-50 1.0%');
   });
 
   it('rolls back when a gate fails at 50%: the rest of the plan never runs', async () => {

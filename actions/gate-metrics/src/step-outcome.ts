@@ -1,5 +1,5 @@
 import type { ActionKit } from '@cutover/action-kit';
-import type { GateReport } from '@cutover/gates';
+import { showValue, type GateReport } from '@cutover/gates';
 import { formatDuration, type RollbackPolicy } from '@cutover/plan';
 
 export interface Decision {
@@ -88,4 +88,14 @@ export function writeOutputs(kit: ActionKit, report: GateReport): void {
     ),
   );
   kit.setOutput('queries', String(report.queries));
+  kit.setOutput('headline', headline(report));
+}
+
+/** One line for a deployment status or a chat message: "gates pass: error-rate 0.8%, p95 143 ms". */
+export function headline(report: GateReport): string {
+  const rules = report.verdicts.map(
+    (v) =>
+      `${v.rule} ${showValue(v.last, v.unit)}${v.status === report.outcome.status ? '' : ` (${v.status})`}`,
+  );
+  return `gates ${report.outcome.status}${rules.length > 0 ? `: ${rules.join(', ')}` : ''}`;
 }
