@@ -460,7 +460,7 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
   const { shiftTraffic } = await import('../packages/traffic/src/index.ts');
   const { restoreStacks } = await import('../packages/stacks/src/index.ts');
   const { main } = await import('../actions/rollback/src/main.ts');
-  const { kubeRetireClient } = await import('../actions/rollback/src/kube-retire-client.ts');
+  const { KubeClient } = await import('../packages/kubernetes/src/index.ts');
   const { FakeKubernetes } = await import('../test/support/fake-kubernetes.ts');
   const { MemoryStackEngine, createEventClock } =
     await import('../test/support/memory-stack-engine.ts');
@@ -548,7 +548,7 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
       onCancel: () => undefined,
       stackEngine: () => Promise.reject(new Error('no stacks in this bench')),
       workloadClient: (options) =>
-        Promise.resolve(kubeRetireClient({ ...options, kubeconfig: kube.kubeconfig })),
+        Promise.resolve(new KubeClient({ ...options, kubeconfig: kube.kubeconfig })),
       metricsSource: () => Promise.reject(new Error('no stable check in this bench')),
     });
     const phases = JSON.parse(kit.outputs.phases);

@@ -321,8 +321,18 @@ class StackRun {
     return this.shared.options.mode === 'plan';
   }
 
+  private readonly tokensUsed = new Map<string, number>();
+
+  /**
+   * A client request token for one call: CloudFormation takes a repeated token for a retry of
+   * the same call and does nothing, so a second delete or cleanup (a stack recreated twice)
+   * gets its own. The count goes before the stack name, which is what a long token loses.
+   */
   private token(operation: string): string {
-    return safeName(`${this.shared.runId}-${operation}-${this.name}`).slice(0, 128);
+    const count = (this.tokensUsed.get(operation) ?? 0) + 1;
+    this.tokensUsed.set(operation, count);
+    const suffix = count > 1 ? `-${count}` : '';
+    return safeName(`${this.shared.runId}-${operation}${suffix}-${this.name}`).slice(0, 128);
   }
 
   private log(line: string) {
