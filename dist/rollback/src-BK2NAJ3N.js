@@ -1,0 +1,2 @@
+import{createRequire as __cutoverRequire}from'node:module';const require=__cutoverRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j,k,l,p as m,q as n,r as o,s as p}from"./chunk-T3DEEJ4F.js";import"./chunk-XHRU463C.js";import"./chunk-ZOHALX73.js";export{h as AwsServiceError,l as CloudFormationEngine,m as S3_TEMPLATE_LIMIT_BYTES,i as adviceFor,k as awsMessage,a as clientConfig,e as cloudFormationClient,d as cloudWatchClient,j as codeOf,c as elbv2Client,g as lazyClient,b as route53Client,f as s3Client,n as s3TemplateUploader,p as templatePrefix,o as templateUrl};
