@@ -640,6 +640,12 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
   console.log(
     `| stacks: app tier (Api 8 min → StaticSite 4 min, dependents first) | ${(appTier.ms / 60_000).toFixed(1)} min, ${appTier.calls} API calls | |`,
   );
+  // The seeds' targets: NextEvent (Kubernetes) wants traffic back in < 2 min and the whole
+  // system in < 15 min; Lightning Talk Circle diverts traffic within 15 minutes and gives the
+  // stack rollback the 15-60 minute window ("Rollback Execution").
+  console.log(
+    `| NextEvent full rollback (traffic + workload) | ${(m('wallMs') / 1000).toFixed(1)} s | < 15 min: ${verdict(m('wallMs'), 900_000)} |`,
+  );
   console.log(
     `| full rollback, app tier | ${(full(appTier.ms) / 60_000).toFixed(1)} min | < 15 min: ${verdict(full(appTier.ms), 900_000)} |`,
   );
@@ -647,7 +653,7 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
     `| stacks: all seven (critical path 27 min) | ${(everything.ms / 60_000).toFixed(1)} min, ${everything.calls} API calls | |`,
   );
   console.log(
-    `| full rollback, all seven stacks | ${(full(everything.ms) / 60_000).toFixed(1)} min | < 15 min: ${verdict(full(everything.ms), 900_000)} |`,
+    `| LTC full rollback, all seven stacks | ${(full(everything.ms) / 60_000).toFixed(1)} min | within LTC's 60-min execution window: ${verdict(full(everything.ms), 3_600_000)}; < 15 min: ${verdict(full(everything.ms), 900_000)} |`,
   );
 }
 writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
