@@ -257,6 +257,12 @@ describe('phased-cutover.yml, executed', () => {
     expect(record.jobs.rollback?.outputs['rolled-back']).toBe('true');
     expect(weightsOf(dir)).toMatchObject({ blue: 100, green: 0 });
     expect(weightsOf(dir)[MARKER_KEY]?.state).toBe('rolled-back');
+
+    // The fixed release starts a new cutover from step 1: a rollback does not block the next.
+    writeFileSync(join(dir, 'metrics.yaml'), metrics(healthy()));
+    const again = await run('phased-cutover.yml', dir, {});
+    expect(again.result).toBe('success');
+    expect(weightsOf(dir)).toMatchObject({ blue: 0, green: 100 });
   });
 
   it('rolls back when the run is cancelled during a bake', async () => {
@@ -385,6 +391,15 @@ describe('blue-green.yml, executed', () => {
     expect(existsSync(join(dir, 'blue-retired'))).toBe(false);
     expect(readFileSync(join(dir, 'after-rollback'), 'utf8').trim()).toBe('validated');
     expect(weightsOf(dir)).toMatchObject({ blue: 100, green: 0 });
+
+    // The fixed release switches again: a switch back does not block the next cutover.
+    writeFileSync(join(dir, 'metrics.yaml'), metrics(healthy()));
+    const again = await run('blue-green.yml', dir, {
+      'pre-switch-window': '',
+      'keep-warm-minutes': 0,
+    });
+    expect(ran(again, 'switch')).toBe('success');
+    expect(weightsOf(dir)).toMatchObject({ blue: 0, green: 100 });
   });
 
   it('switches back to the warm blue when the run is cancelled while blue is kept warm', async () => {
