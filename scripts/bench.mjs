@@ -656,4 +656,74 @@ writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
     `| LTC full rollback, all seven stacks | ${(full(everything.ms) / 60_000).toFixed(1)} min | within LTC's 60-min execution window: ${verdict(full(everything.ms), 3_600_000)}; < 15 min: ${verdict(full(everything.ms), 900_000)} |`,
   );
 }
+{
+  // The end-to-end scene (issue 13): blue and green behind a real HAProxy, a real Prometheus
+  // scraping every second, autocannon at 200 requests/s, and phased-cutover.yml executed by
+  // the workflow harness with the seed's three rules (for 2s, interval 1s). One healthy run
+  // (requests failed during the shifts) and one where green fails at 50% (breach → blue).
+  const { startCutoverScene, unexplainedFailures } =
+    await import('../test/support/scene/cutover.ts');
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const world = await startCutoverScene();
+  try {
+    await world.reset();
+    let load = world.load();
+    let watch = world.watchWeights();
+    const healthy = await world.cutover();
+    const healthyMoves = await watch.stop();
+    const healthyCounts = await load.stop();
+
+    await world.reset();
+    load = world.load();
+    watch = world.watchWeights();
+    let faultAt;
+    const injecting = (async () => {
+      while ((await world.router.read()).weights.candidate !== 50) await pause(50);
+      await world.scene.green.setFault({ errorRate: 0.5 });
+      faultAt = Date.now();
+    })();
+    const failing = await world.cutover();
+    await injecting;
+    const failingMoves = await watch.stop();
+    const failingCounts = await load.stop();
+    const backAt = failingMoves.at(-1)?.green === 0 ? failingMoves.at(-1).at : undefined;
+    const breachToBlueS =
+      backAt === undefined || faultAt === undefined ? undefined : (backAt - faultAt) / 1000;
+    results.scene = {
+      healthy: {
+        result: healthy.result,
+        moves: healthyMoves.map((m) => m.green),
+        requests: healthyCounts.responses,
+        failed: healthyCounts.failed,
+      },
+      breach: {
+        result: failing.result,
+        moves: failingMoves.map((m) => m.green),
+        breachToBlueS,
+        goalS: 2 + 1 + 5,
+        requests: failingCounts.responses,
+        failedByFault: failingCounts.byStatus['500'] ?? 0,
+        failedOtherwise: unexplainedFailures(failingCounts, '500'),
+      },
+    };
+    console.log(
+      '\n| the scene: phased-cutover.yml over real HAProxy + Prometheus, 200 req/s | value | goal |',
+    );
+    console.log('|---|---|---|');
+    console.log(
+      `| healthy run: weights | ${healthyMoves.map((m) => m.green).join(' → ')} (${healthy.result}) | 0 → 10 → 50 → 100 |`,
+    );
+    console.log(
+      `| healthy run: requests failed during the shifts | ${healthyCounts.failed} of ${healthyCounts.responses} | 0 |`,
+    );
+    console.log(
+      `| green fails at 50%: breach started → traffic back on blue | ${breachToBlueS === undefined ? 'not rolled back' : `${breachToBlueS.toFixed(1)} s`} | for 2 s + interval 1 s + < 5 s = 8 s |`,
+    );
+    console.log(
+      `| green fails at 50%: requests failed other than green's own 500s | ${unexplainedFailures(failingCounts, '500')} of ${failingCounts.responses} | 0 |`,
+    );
+  } finally {
+    await world.stop();
+  }
+}
 writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
