@@ -104,7 +104,7 @@ router: { kind: file, path: weights.json, stable: blue, candidate: green }
 metrics: { provider: file, path: metrics.yaml }
 steps:
   - { weight: 10, bake: 2s, gates: [errors] }
-  - { weight: 50, bake: 2s, gates: [errors-at-50] }
+  - { weight: 50, bake: 5s, gates: [errors-at-50] }
   - { weight: 100, bake: 2s, gates: [errors] }
 gates:
   errors: { query: errors, threshold: '> 5%', for: 1s, interval: 1s }
@@ -316,7 +316,7 @@ describe('phased-cutover.yml, executed', () => {
 
     // The 50% window goes bad: the next scheduled run judges it and rolls back.
     writeFileSync(join(dir, 'metrics.yaml'), metrics(healthy(0.4)));
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 5100));
     const third = await run(
       'phased-cutover.yml',
       dir,

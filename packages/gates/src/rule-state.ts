@@ -273,14 +273,7 @@ function chartWith(
 
 /** Why a rule is not a pass, for machines: the CLI and the summary group by it. */
 export type VerdictCause =
-  | 'breach'
-  | 'provider'
-  | 'gap'
-  | 'unconfirmed-breach'
-  | 'open-breach'
-  | 'coverage'
-  | 'no-data'
-  | 'min-samples';
+  'breach' | 'provider' | 'gap' | 'unconfirmed-breach' | 'coverage' | 'no-data' | 'min-samples';
 
 export interface RuleVerdict {
   rule: string;
@@ -393,20 +386,6 @@ export function ruleVerdict(rule: GateRule, state: RuleState, final: boolean): R
       at: state.unconfirmed.at,
       text: `${show(state.unconfirmed.value)} ${threshold} with points without data from ${showInstant(state.unconfirmed.since)} to ${showInstant(state.unconfirmed.at)}: the breach may have lasted ${formatDuration(rule.forMs)} unseen`,
     });
-  // A breach still running when the window ends has not lasted `for`, but nothing says it
-  // would not have: a short window (a watch started late in its bake) must not pass a
-  // candidate that is breaching right now.
-  if (
-    final &&
-    state.breachStart !== undefined &&
-    state.last !== undefined &&
-    state.unconfirmed === undefined
-  )
-    problems.push({
-      cause: 'open-breach',
-      at: state.latest,
-      text: `${show(state.last.value)} ${threshold} since ${showInstant(state.breachStart)}, still breaching when the window ended${rule.forMs > 0 ? ` (before its for ${formatDuration(rule.forMs)})` : ''}`,
-    });
   // Coverage is judged at the end of the window, unless the rule already failed on a gap.
   const judgeCoverage = final && !isSettled(rule, state);
   if (judgeCoverage && coverage !== undefined && state.samples > 0 && coverage < rule.minCoverage)
@@ -482,10 +461,7 @@ export function ruleVerdict(rule: GateRule, state: RuleState, final: boolean): R
 export function couldRecover(verdict: RuleVerdict): boolean {
   return (
     verdict.status === 'inconclusive' &&
-    (verdict.cause === 'coverage' ||
-      verdict.cause === 'no-data' ||
-      verdict.cause === 'min-samples' ||
-      verdict.cause === 'open-breach')
+    (verdict.cause === 'coverage' || verdict.cause === 'no-data' || verdict.cause === 'min-samples')
   );
 }
 
